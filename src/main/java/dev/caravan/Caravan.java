@@ -1,0 +1,62 @@
+package dev.caravan;
+
+import dev.caravan.config.ProxyRouteTemplate;
+import dev.caravan.server.CaravanLifecycle;
+import dev.caravan.server.CaravanServer;
+import org.apache.camel.main.Main;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Starts Caravan: a camel-main application whose routes come from the YAML files in {@code caravan.routes.dir}.
+ * Arguments of the form {@code --name=value} set properties; other arguments go to camel-main.
+ */
+public final class Caravan {
+
+    private final Main main = new Main(Caravan.class);
+    private final CaravanLifecycle lifecycle = new CaravanLifecycle();
+
+    public Caravan(Map<String, String> properties) {
+        main.setPropertyPlaceholderLocations(
+                "classpath:application.properties;optional=true,file:application.properties;optional=true");
+        properties.forEach(main::addOverrideProperty);
+        main.configure().addRoutesBuilder(new ProxyRouteTemplate());
+        main.addMainListener(lifecycle);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> properties = new java.util.LinkedHashMap<>();
+        List<String> rest = new ArrayList<>();
+        for (String arg : args) {
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 2) {
+                properties.put(arg.substring(2, eq), arg.substring(eq + 1));
+            } else {
+                rest.add(arg);
+            }
+        }
+        Caravan caravan = new Caravan(properties);
+        caravan.main.run(rest.toArray(String[]::new));
+        System.exit(caravan.main.getExitCode());
+    }
+
+    /** Starts without blocking (tests, embedding). */
+    public Caravan start() {
+        main.start();
+        return this;
+    }
+
+    public void stop() {
+        main.stop();
+    }
+
+    public CaravanServer server() {
+        return lifecycle.server();
+    }
+
+    public org.apache.camel.CamelContext context() {
+        return main.getCamelContext();
+    }
+}

@@ -1,0 +1,29 @@
+package dev.caravan.config;
+
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * The {@code caravan-proxy} route template: "send this listener's {@code path} (and optionally {@code host}) to these
+ * backends". It is defined in Java so it is always there; YAML files instantiate it with {@code templatedRoute}, and
+ * Caravan's reloader adds and removes those routes like any other.
+ */
+public final class ProxyRouteTemplate extends RouteBuilder {
+
+    public static final String ID = "caravan-proxy";
+
+    @Override
+    public void configure() {
+        routeTemplate(ID)
+                .templateParameter("listener", "http", "Listener name")
+                .templateParameter("path", "/", "Path prefix this route takes")
+                .templateParameter("host", "*", "Host: exact, *.example.com, or * for any")
+                .templateParameter("backends", null, "Backend base URLs, comma-separated (round-robin)")
+                .templateParameter("stripPrefix", "", "Path prefix to remove before forwarding")
+                .templateParameter("preserveHost", "true", "Send the client's Host (true) or the backend's (false)")
+                .templateParameter("connectTimeout", "5000", "Milliseconds to connect")
+                .templateParameter("responseTimeout", "60000", "Milliseconds to the response head")
+                .from("caravan:{{listener}}?path={{path}}&host={{host}}")
+                .to("caravan-forward:{{backends}}?stripPrefix={{stripPrefix}}&preserveHost={{preserveHost}}"
+                        + "&connectTimeout={{connectTimeout}}&responseTimeout={{responseTimeout}}");
+    }
+}

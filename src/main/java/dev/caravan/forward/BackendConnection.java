@@ -1,0 +1,102 @@
+package dev.caravan.forward;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.ReferenceCountUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The handler at the end of a backend connection's pipeline. It passes what the backend sends to the
+ * {@link ForwardCall} currently using the connection; between calls the connection sits idle in its pool.
+ */
+final class BackendConnection extends ChannelInboundHandlerAdapter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
+
+    private final BackendPool pool;
+    private ForwardCall call;
+    private long idleSince;
+    private long idleTimeoutNanos;
+
+    BackendConnection(BackendPool pool) {
+        this.pool = pool;
+    }
+
+    static BackendConnection of(Channel channel) {
+        return (BackendConnection) channel.pipeline().get("connection");
+    }
+
+    BackendPool pool() {
+        return pool;
+    }
+
+    void attach(ForwardCall newCall) {
+        this.call = newCall;
+    }
+
+    void detach() {
+        this.call = null;
+    }
+
+    void markIdle(long now, long timeoutNanos) {
+        this.idleSince = now;
+        this.idleTimeoutNanos = timeoutNanos;
+    }
+
+    boolean idleExpired(long now) {
+        return now - idleSince >= idleTimeoutNanos;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ForwardCall current = call;
+        if (current == null) {
+            // nothing was asked: a backend talking out of turn cannot be trusted with the next request
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            current.onResponseHead(response);
+        }
+        if (msg instanceof HttpContent content) {
+            current.onResponseContent(content);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ForwardCall current = call;
+        if (current != null) {
+            current.onReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        ForwardCall current = call;
+        if (current != null) {
+            current.onWritabilityChanged();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        pool.forget(ctx.channel());
+        ForwardCall current = call;
+        call = null;
+        if (current != null) {
+            current.onConnectionClosed();
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("Backend connection error; closing", cause);
+        ctx.close();
+    }
+}

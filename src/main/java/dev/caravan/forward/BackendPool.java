@@ -1,0 +1,168 @@
+package dev.caravan.forward;
+
+import dev.caravan.http.EventLoops;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keep-alive connections to one backend origin. Idle connections are kept per event loop, so a request reuses a
+ * connection that lives on its own thread: no locks and no thread hand-off. The pool outlives routes, so a reload
+ * keeps warm connections.
+ */
+public final class BackendPool {
+
+    private static final HttpDecoderConfig DECODER = new HttpDecoderConfig()
+            .setMaxInitialLineLength(8192)
+            .setMaxHeaderSize(32768)
+            .setMaxChunkSize(65536);
+
+    private final String host;
+    private final int port;
+    private final EventLoops loops;
+    private final int loopCount;
+    private volatile PoolSettings settings;
+    private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
+
+    BackendPool(BackendTarget origin, EventLoops loops, PoolSettings settings) {
+        this.host = origin.host();
+        this.port = origin.port();
+        this.loops = loops;
+        int count = 0;
+        for (var ignored : loops.group()) {
+            count++;
+        }
+        this.loopCount = Math.max(1, count);
+        this.settings = settings;
+    }
+
+    void update(PoolSettings newSettings) {
+        this.settings = newSettings;
+    }
+
+    PoolSettings settings() {
+        return settings;
+    }
+
+    interface Acquirer {
+        void acquired(Channel channel, boolean reused);
+
+        void failed(Throwable cause);
+    }
+
+    /** Hands a connection on {@code loop} to {@code acquirer}: a live idle one if allowed and present, else a new one. */
+    void acquire(EventLoop loop, boolean allowReuse, Acquirer acquirer) {
+        if (allowReuse) {
+            ArrayDeque<Channel> kept = idle.get(loop);
+            if (kept != null) {
+                long now = System.nanoTime();
+                Channel channel;
+                while ((channel = kept.pollLast()) != null) {
+                    BackendConnection connection = BackendConnection.of(channel);
+                    if (channel.isActive() && !connection.idleExpired(now)) {
+                        acquirer.acquired(channel, true);
+                        return;
+                    }
+                    channel.close();
+                }
+            }
+        }
+        connect(loop, acquirer);
+    }
+
+    private void connect(EventLoop loop, Acquirer acquirer) {
+        PoolSettings current = settings;
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(loops.channelType())
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, current.connectTimeoutMillis()))
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                .handler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("codec", new HttpClientCodec(DECODER, false, false));
+                        ch.pipeline().addLast("connection", new BackendConnection(BackendPool.this));
+                    }
+                });
+        ChannelFuture future = bootstrap.connect(InetSocketAddress.createUnresolved(host, port));
+        future.addListener(f -> {
+            if (f.isSuccess()) {
+                acquirer.acquired(future.channel(), false);
+            } else {
+                acquirer.failed(f.cause());
+            }
+        });
+    }
+
+    /** Returns a connection whose exchange completed cleanly; it is kept if there is room, else closed. */
+    void release(Channel channel, long idleTimeoutNanos) {
+        if (!channel.isActive()) {
+            return;
+        }
+        EventLoop loop = channel.eventLoop();
+        ArrayDeque<Channel> kept = idle.computeIfAbsent(loop, l -> {
+            scheduleSweep(l);
+            return new ArrayDeque<>();
+        });
+        int perLoop = Math.max(1, settings.maxIdle() / loopCount);
+        if (kept.size() >= perLoop) {
+            channel.close();
+            return;
+        }
+        BackendConnection.of(channel).markIdle(System.nanoTime(), idleTimeoutNanos);
+        kept.addLast(channel);
+    }
+
+    long idleTimeoutNanos() {
+        return TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis());
+    }
+
+    /** A kept connection closed (the backend hung up); forget it. Runs on the channel's loop. */
+    void forget(Channel channel) {
+        ArrayDeque<Channel> kept = idle.get(channel.eventLoop());
+        if (kept != null) {
+            kept.remove(channel);
+        }
+    }
+
+    private void scheduleSweep(EventLoop loop) {
+        loop.scheduleAtFixedRate(() -> sweep(loop), 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void sweep(EventLoop loop) {
+        ArrayDeque<Channel> kept = idle.get(loop);
+        if (kept == null || kept.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        kept.removeIf(channel -> {
+            if (!channel.isActive() || BackendConnection.of(channel).idleExpired(now)) {
+                channel.close();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    /** Closes every kept connection (shutdown). */
+    void close() {
+        idle.forEach((loop, kept) -> loop.execute(() -> {
+            kept.forEach(Channel::close);
+            kept.clear();
+        }));
+    }
+}

@@ -1,0 +1,311 @@
+package dev.caravan.forward;
+
+import dev.caravan.http.BodySource;
+import dev.caravan.http.ChannelBodyWriter;
+import dev.caravan.http.GatewayException;
+import dev.caravan.http.HopByHopHeaders;
+import dev.caravan.http.MessageHeaders;
+import dev.caravan.http.ProxyRequest;
+import dev.caravan.http.ReadControl;
+import dev.caravan.http.StreamingBody;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.apache.camel.AsyncCallback;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One attempt to send a request to one backend and bring back its response head. The exchange completes as soon as
+ * the head arrives (so the route can look at it); the body then streams to the client on its own. Everything runs on
+ * the client connection's event loop, which is also the backend connection's.
+ */
+final class ForwardCall implements BackendPool.Acquirer, ReadControl {
+
+    private final Exchange exchange;
+    private final AsyncCallback callback;
+    private final ProxyRequest request;
+    private final BackendPool pool;
+    private final HttpRequest outgoing;
+    private final BodySource body;
+    private final ByteBuf fixedBody;
+    private final long responseTimeoutMillis;
+
+    private Channel backend;
+    private boolean reused;
+    private boolean retried;
+    private ChannelBodyWriter requestWriter;
+    private boolean requestSent;
+    private boolean interim;
+    private boolean headReceived;
+    private boolean responseEnded;
+    private boolean keepAlive;
+    private long idleTimeoutNanos;
+    private StreamingBody responseBody;
+    private ScheduledFuture<?> responseTimer;
+    private boolean done;
+    private boolean finished;
+
+    ForwardCall(Exchange exchange, AsyncCallback callback, ProxyRequest request, BackendPool pool, HttpRequest outgoing,
+                BodySource body, ByteBuf fixedBody, long responseTimeoutMillis) {
+        this.exchange = exchange;
+        this.callback = callback;
+        this.request = request;
+        this.pool = pool;
+        this.outgoing = outgoing;
+        this.body = body;
+        this.fixedBody = fixedBody;
+        this.responseTimeoutMillis = responseTimeoutMillis;
+    }
+
+    void start() {
+        request.onAbort(this::abort);
+        pool.acquire(request.channel().eventLoop(), true, this);
+    }
+
+    // ---- connecting
+
+    @Override
+    public void acquired(Channel channel, boolean wasReused) {
+        if (done) {
+            channel.close();
+            return;
+        }
+        backend = channel;
+        reused = wasReused;
+        BackendConnection.of(channel).attach(this);
+        channel.config().setAutoRead(true);
+        channel.write(outgoing, channel.voidPromise());
+        responseTimer = channel.eventLoop().schedule(this::onResponseTimeout, responseTimeoutMillis, TimeUnit.MILLISECONDS);
+        if (fixedBody != null) {
+            channel.writeAndFlush(new DefaultLastHttpContent(fixedBody.retainedDuplicate()), channel.voidPromise());
+            requestSent = true;
+        } else if (body == null) {
+            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
+            requestSent = true;
+        } else {
+            requestWriter = new ChannelBodyWriter(channel, body, lastWrite -> {
+                requestSent = true;
+                releaseIfFinished();
+            }, this::onRequestBodyFailed);
+            body.subscribe(requestWriter);
+        }
+    }
+
+    @Override
+    public void failed(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            complete(new BackendTimeoutException("Connect timeout: " + cause.getMessage(), false));
+        } else {
+            complete(new BackendUnavailableException("Cannot connect: " + cause, false, cause));
+        }
+    }
+
+    // ---- what the backend sends
+
+    void onResponseHead(HttpResponse response) {
+        if (headReceived) {
+            ReferenceCountUtil.release(response);
+            closeBackend();
+            return;
+        }
+        if (response.decoderResult().isFailure()) {
+            closeBackend();
+            complete(new BackendUnavailableException("Invalid response: " + response.decoderResult().cause(), true, null));
+            return;
+        }
+        int code = response.status().code();
+        if (code == 101) {
+            closeBackend(); // Upgrade is never forwarded, so a switch is a protocol error
+            complete(new BackendUnavailableException("Unexpected 101 Switching Protocols", true, null));
+            return;
+        }
+        if (code < 200) {
+            interim = true;
+            request.responder().writeInterim(new DefaultFullHttpResponse(request.version(), response.status()));
+            return;
+        }
+        cancelTimer();
+        headReceived = true;
+        keepAlive = HttpUtil.isKeepAlive(response);
+        idleTimeoutNanos = KeepAliveTimeout.idleNanos(response.headers(), pool.idleTimeoutNanos());
+        HopByHopHeaders.remove(response.headers());
+        responseBody = new StreamingBody(this);
+        Message message = exchange.getMessage();
+        message.getHeaders().clear();
+        MessageHeaders.toCamel(response.headers(), message.getHeaders());
+        message.setHeader(Exchange.HTTP_RESPONSE_CODE, code);
+        message.setHeader(Exchange.HTTP_RESPONSE_TEXT, response.status().reasonPhrase());
+        message.setBody(responseBody);
+        request.attachBackendBody(responseBody);
+        complete(null);
+    }
+
+    void onResponseContent(HttpContent content) {
+        if (interim || responseBody == null) {
+            if (content instanceof LastHttpContent) {
+                interim = false;
+            }
+            ReferenceCountUtil.release(content);
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            responseEnded = true;
+        }
+        responseBody.offer(content);
+        if (last) {
+            releaseIfFinished();
+        }
+    }
+
+    void onReadComplete() {
+        if (responseBody != null) {
+            responseBody.batchEnd();
+        }
+    }
+
+    void onWritabilityChanged() {
+        if (requestWriter != null) {
+            requestWriter.writabilityChanged();
+        }
+    }
+
+    void onConnectionClosed() {
+        cancelTimer();
+        if (finished) {
+            return;
+        }
+        if (!headReceived) {
+            if (reused && !retried && replayable()) {
+                // a kept connection the backend had already closed: try once more on a fresh one
+                retried = true;
+                backend = null;
+                requestSent = false;
+                pool.acquire(request.channel().eventLoop(), false, this);
+                return;
+            }
+            finished = true;
+            complete(new BackendUnavailableException("Backend closed the connection before responding", true, null));
+        } else if (!responseEnded) {
+            finished = true;
+            responseBody.fail(new IOException("Backend closed the connection mid-response"));
+        }
+    }
+
+    /** Only a request with no streamed body can be sent twice, and only if repeating it is harmless. */
+    private boolean replayable() {
+        HttpMethod method = outgoing.method();
+        boolean idempotent = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)
+                || method.equals(HttpMethod.OPTIONS) || method.equals(HttpMethod.PUT)
+                || method.equals(HttpMethod.DELETE) || method.equals(HttpMethod.TRACE);
+        return idempotent && body == null;
+    }
+
+    // ---- ReadControl for the response body: backpressure from the client
+
+    @Override
+    public void pauseReading() {
+        if (backend != null && !finished) {
+            backend.config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void resumeReading() {
+        if (backend != null && !finished) {
+            backend.config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void discarded() {
+        // nobody reads the rest of this response: do not waste the bandwidth, drop the connection
+        if (!responseEnded) {
+            closeBackend();
+        }
+    }
+
+    // ---- endings
+
+    private void onResponseTimeout() {
+        if (headReceived || done) {
+            return;
+        }
+        closeBackend();
+        complete(new BackendTimeoutException("No response within " + responseTimeoutMillis + " ms", true));
+    }
+
+    private void onRequestBodyFailed(Throwable cause) {
+        closeBackend();
+        complete(new GatewayException(400, "Client request body failed: " + cause, cause));
+    }
+
+    private void abort() {
+        closeBackend();
+        complete(new GatewayException(499, "Client closed the connection"));
+    }
+
+    private void releaseIfFinished() {
+        if (finished || !responseEnded || !requestSent) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        BackendConnection.of(backend).detach();
+        if (keepAlive) {
+            backend.config().setAutoRead(true);
+            pool.release(backend, idleTimeoutNanos);
+        } else {
+            backend.close();
+        }
+    }
+
+    private void closeBackend() {
+        cancelTimer();
+        finished = true;
+        if (backend != null) {
+            BackendConnection.of(backend).detach();
+            backend.close();
+        }
+        if (responseBody != null && !responseEnded) {
+            responseBody.fail(new IOException("Backend connection closed"));
+        }
+    }
+
+    private void cancelTimer() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    private void complete(Throwable failure) {
+        if (done) {
+            return;
+        }
+        done = true;
+        request.onAbort(null);
+        if (fixedBody != null) {
+            fixedBody.release();
+        }
+        if (failure != null) {
+            exchange.setException(failure);
+        }
+        callback.done(false);
+    }
+}

@@ -1,0 +1,23 @@
+package dev.caravan.forward;
+
+import org.apache.camel.Endpoint;
+import org.apache.camel.spi.annotations.Component;
+import org.apache.camel.support.DefaultComponent;
+
+import java.util.Map;
+
+/** The {@code caravan-forward} component: Caravan's streaming HTTP forwarder. */
+@Component("caravan-forward")
+public final class ForwardComponent extends DefaultComponent {
+
+    @Override
+    protected Endpoint createEndpoint(String uri, String remaining, Map<String, Object> parameters) throws Exception {
+        BackendPools pools = getCamelContext().getRegistry().findSingleByType(BackendPools.class);
+        if (pools == null) {
+            throw new IllegalStateException("caravan-forward needs a running Caravan server (no BackendPools bean)");
+        }
+        ForwardEndpoint endpoint = new ForwardEndpoint(uri, this, remaining, pools);
+        setProperties(endpoint, parameters);
+        return endpoint;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.caravan.http;
+
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The one set of I/O threads that listeners and backend connections share (epoll where available). A request is
+ * served on its client connection's loop, and its backend connection is taken from the same loop, so no request
+ * changes thread on the hot path.
+ */
+public final class EventLoops implements AutoCloseable {
+
+    private final EventLoopGroup group;
+    private final boolean epoll;
+
+    public EventLoops(int threads) {
+        this.epoll = Epoll.isAvailable();
+        DefaultThreadFactory threadFactory = new DefaultThreadFactory("caravan-io", true);
+        this.group = epoll ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
+    }
+
+    public EventLoopGroup group() {
+        return group;
+    }
+
+    public boolean isEpoll() {
+        return epoll;
+    }
+
+    public Class<? extends ServerChannel> serverChannelType() {
+        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    }
+
+    public Class<? extends Channel> channelType() {
+        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+}

@@ -1,0 +1,24 @@
+package dev.caravan.http;
+
+/**
+ * A failure that the gateway answers with a specific status. Its message is for logs only: clients get a generic
+ * {@link ErrorPage}, never the message, so no backend address or internal detail leaks.
+ */
+public class GatewayException extends RuntimeException {
+
+    private final int status;
+
+    public GatewayException(int status, String message) {
+        super(message, null, false, false);
+        this.status = status;
+    }
+
+    public GatewayException(int status, String message, Throwable cause) {
+        super(message, cause, false, false);
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+}

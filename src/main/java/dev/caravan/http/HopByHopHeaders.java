@@ -1,0 +1,68 @@
+package dev.caravan.http;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The headers that describe one connection rather than the message (RFC 9110 §7.6.1), which a proxy must not pass
+ * on: {@code Connection} and every name it lists, plus the fixed set below. {@code Transfer-Encoding} is re-framed by
+ * whoever writes the message next.
+ */
+public final class HopByHopHeaders {
+
+    private static final AsciiString[] FIXED = {
+        HttpHeaderNames.CONNECTION,
+        HttpHeaderNames.KEEP_ALIVE,
+        AsciiString.cached("proxy-connection"),
+        HttpHeaderNames.TE,
+        HttpHeaderNames.TRANSFER_ENCODING,
+        HttpHeaderNames.UPGRADE,
+        HttpHeaderNames.PROXY_AUTHORIZATION,
+        HttpHeaderNames.PROXY_AUTHENTICATE,
+    };
+
+    private HopByHopHeaders() {
+    }
+
+    public static void remove(HttpHeaders headers) {
+        List<String> listed = connectionTokens(headers);
+        for (AsciiString name : FIXED) {
+            headers.remove(name);
+        }
+        for (String name : listed) {
+            headers.remove(name);
+        }
+    }
+
+    /** True for a name in the fixed hop-by-hop set (case-insensitive). */
+    public static boolean isFixed(CharSequence name) {
+        for (AsciiString hop : FIXED) {
+            if (hop.contentEqualsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The header names that the {@code Connection} header marks as hop-by-hop. */
+    public static List<String> connectionTokens(HttpHeaders headers) {
+        List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+        if (values.isEmpty()) {
+            return List.of();
+        }
+        List<String> tokens = new ArrayList<>(2);
+        for (String value : values) {
+            for (String token : value.split(",")) {
+                String trimmed = token.trim();
+                if (!trimmed.isEmpty()) {
+                    tokens.add(trimmed);
+                }
+            }
+        }
+        return tokens;
+    }
+}

@@ -1,0 +1,65 @@
+package dev.caravan.http;
+
+import io.netty.handler.codec.http.HttpHeaders;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Copies headers between the wire (Netty) and a Camel message. A header sent several times becomes a
+ * {@code List<String>} in Camel, so {@code Set-Cookie} and friends keep every value. Internal and hop-by-hop headers
+ * are never copied, in either direction.
+ */
+public final class MessageHeaders {
+
+    private MessageHeaders() {
+    }
+
+    /** Wire to Camel. The caller removed the hop-by-hop headers already. */
+    public static void toCamel(HttpHeaders from, Map<String, Object> to) {
+        for (Map.Entry<String, String> header : from) {
+            String name = header.getKey();
+            if (InternalHeaders.isInternal(name)) {
+                continue;
+            }
+            Object existing = to.get(name);
+            if (existing == null) {
+                to.put(name, header.getValue());
+            } else if (existing instanceof List<?> list) {
+                @SuppressWarnings("unchecked")
+                List<Object> values = (List<Object>) list;
+                values.add(header.getValue());
+            } else {
+                List<Object> values = new ArrayList<>(2);
+                values.add(existing);
+                values.add(header.getValue());
+                to.put(name, values);
+            }
+        }
+    }
+
+    /** Camel to wire, skipping internal and hop-by-hop names and the framing headers the writer sets itself. */
+    public static void toWire(Map<String, Object> from, HttpHeaders to) {
+        for (Map.Entry<String, Object> header : from.entrySet()) {
+            String name = header.getKey();
+            Object value = header.getValue();
+            if (value == null || !isEndToEnd(name)) {
+                continue;
+            }
+            if (value instanceof Iterable<?> values) {
+                for (Object each : values) {
+                    if (each != null) {
+                        to.add(name, each.toString());
+                    }
+                }
+            } else {
+                to.add(name, value.toString());
+            }
+        }
+    }
+
+    public static boolean isEndToEnd(String name) {
+        return !InternalHeaders.isInternal(name) && !HopByHopHeaders.isFixed(name);
+    }
+}

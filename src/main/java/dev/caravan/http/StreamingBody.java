@@ -1,0 +1,158 @@
+package dev.caravan.http;
+
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+import java.util.ArrayDeque;
+
+/**
+ * The {@link BodySource} for a body read from a connection. Content that arrives before a sink subscribes is queued;
+ * past a small high-water mark the connection stops reading, so memory stays bounded whatever the body size.
+ */
+public final class StreamingBody implements BodySource {
+
+    /** Bytes queued before a subscriber appears; beyond this the source connection stops reading. */
+    static final int HIGH_WATER_BYTES = 64 * 1024;
+
+    private final ReadControl reads;
+    private final ArrayDeque<HttpContent> queued = new ArrayDeque<>(4);
+    private int queuedBytes;
+    private BodySink sink;
+    private boolean complete;
+    private boolean discarded;
+    private Throwable failure;
+
+    public StreamingBody(ReadControl reads) {
+        this.reads = reads;
+    }
+
+    /** A body that is already complete and empty (no content will arrive). */
+    public static StreamingBody empty() {
+        StreamingBody body = new StreamingBody(NO_READS);
+        body.offer(LastHttpContent.EMPTY_LAST_CONTENT);
+        return body;
+    }
+
+    // ---- producer side: the connection handler feeds it
+
+    public void offer(HttpContent content) {
+        if (content instanceof LastHttpContent) {
+            complete = true;
+        }
+        if (discarded) {
+            ReferenceCountUtil.release(content);
+            return;
+        }
+        if (sink != null && queued.isEmpty()) {
+            sink.onContent(content);
+            return;
+        }
+        queued.add(content);
+        queuedBytes += content.content().readableBytes();
+        if (sink == null && queuedBytes > HIGH_WATER_BYTES && !complete) {
+            reads.pauseReading();
+        }
+    }
+
+    public void batchEnd() {
+        if (sink != null && !discarded) {
+            sink.onBatchEnd();
+        }
+    }
+
+    /** The connection ended or failed before the last content. */
+    public void fail(Throwable cause) {
+        if (complete || failure != null) {
+            return;
+        }
+        failure = cause;
+        releaseQueued();
+        if (sink != null && !discarded) {
+            sink.onError(cause);
+        }
+    }
+
+    // ---- consumer side
+
+    @Override
+    public void subscribe(BodySink newSink) {
+        if (sink != null || discarded) {
+            throw new IllegalStateException("The request body was already consumed and cannot be sent again");
+        }
+        sink = newSink;
+        if (failure != null) {
+            newSink.onError(failure);
+            return;
+        }
+        HttpContent next;
+        while ((next = queued.poll()) != null) {
+            queuedBytes -= next.content().readableBytes();
+            newSink.onContent(next);
+        }
+        newSink.onBatchEnd();
+        if (!complete) {
+            reads.resumeReading();
+        }
+    }
+
+    @Override
+    public boolean isConsumed() {
+        return sink != null || discarded;
+    }
+
+    @Override
+    public boolean isComplete() {
+        return complete;
+    }
+
+    public boolean isFailed() {
+        return failure != null;
+    }
+
+    @Override
+    public void pause() {
+        reads.pauseReading();
+    }
+
+    @Override
+    public void resume() {
+        if (!complete) {
+            reads.resumeReading();
+        }
+    }
+
+    @Override
+    public void discard() {
+        if (discarded) {
+            return;
+        }
+        discarded = true;
+        releaseQueued();
+        if (!complete) {
+            reads.discarded();
+        }
+    }
+
+    public boolean isDiscarded() {
+        return discarded;
+    }
+
+    private void releaseQueued() {
+        HttpContent next;
+        while ((next = queued.poll()) != null) {
+            ReferenceCountUtil.release(next);
+        }
+        queuedBytes = 0;
+    }
+
+    private static final ReadControl NO_READS = new ReadControl() {
+        @Override
+        public void pauseReading() {
+        }
+
+        @Override
+        public void resumeReading() {
+        }
+    };
+}

@@ -1,0 +1,188 @@
+package dev.caravan.listen;
+
+import dev.caravan.http.BodySource;
+import dev.caravan.http.GatewayException;
+import dev.caravan.http.HopByHopHeaders;
+import dev.caravan.http.MessageHeaders;
+import dev.caravan.http.ProxyRequest;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.Processor;
+import org.apache.camel.support.DefaultConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Turns a listener's request into an exchange (request line and headers as Camel headers, body as a stream handle),
+ * runs the route, and writes what the route left: a backend response streamed through, a page the route made, or an
+ * error page for a failure.
+ *
+ * <p>Headers the route sees: the request's end-to-end headers plus {@code CamelHttpMethod}, {@code CamelHttpUri}
+ * (raw target), {@code CamelHttpPath} (raw path), {@code CamelHttpQuery} (raw query) and {@code CaravanClientIp}.
+ * Query parameters never become headers.
+ */
+final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CaravanConsumer.class);
+    public static final String CLIENT_IP = "CaravanClientIp";
+
+    private final CaravanEndpoint endpoint;
+    private final AtomicInteger inflight = new AtomicInteger();
+
+    CaravanConsumer(CaravanEndpoint endpoint, Processor processor) {
+        super(endpoint, processor);
+        this.endpoint = endpoint;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        endpoint.listener().routes().bind(this, endpoint.host(), endpoint.path());
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        endpoint.listener().routes().unbind(this);
+        super.doStop();
+    }
+
+    @Override
+    public int inflight() {
+        return inflight.get();
+    }
+
+    @Override
+    public void handle(ProxyRequest request) {
+        Exchange exchange = createExchange(false);
+        exchange.setProperty(ProxyRequest.PROPERTY, request);
+        Message message = exchange.getIn();
+        Map<String, Object> headers = message.getHeaders();
+        copyRequestHeaders(request.head().headers(), headers);
+        String target = request.rawTarget();
+        int q = target.indexOf('?');
+        headers.put(Exchange.HTTP_METHOD, request.method().name());
+        headers.put(Exchange.HTTP_URI, target);
+        headers.put(Exchange.HTTP_PATH, q < 0 ? target : target.substring(0, q));
+        if (q >= 0) {
+            headers.put(Exchange.HTTP_QUERY, target.substring(q + 1));
+        }
+        headers.put(CLIENT_IP, request.remoteAddress().getAddress().getHostAddress());
+        message.setBody(request.body());
+        inflight.incrementAndGet();
+        try {
+            getAsyncProcessor().process(exchange, doneSync -> {
+                inflight.decrementAndGet();
+                if (request.channel().eventLoop().inEventLoop()) {
+                    reply(request, exchange);
+                } else {
+                    request.channel().eventLoop().execute(() -> reply(request, exchange));
+                }
+            });
+        } catch (RuntimeException e) {
+            inflight.decrementAndGet();
+            exchange.setException(e);
+            reply(request, exchange);
+        }
+    }
+
+    private static void copyRequestHeaders(HttpHeaders wire, Map<String, Object> camel) {
+        List<String> connectionListed = HopByHopHeaders.connectionTokens(wire);
+        MessageHeaders.toCamel(wire, camel);
+        connectionListed.forEach(camel::remove);
+        camel.keySet().removeIf(name -> !MessageHeaders.isEndToEnd(name));
+    }
+
+    private void reply(ProxyRequest request, Exchange exchange) {
+        ProxyRequest.ResponseWriter client = request.responder();
+        BodySource backendBody = request.backendBody();
+        Exception failure = exchange.getException();
+        if (failure != null) {
+            if (backendBody != null) {
+                backendBody.discard();
+            }
+            int status = failure instanceof GatewayException g ? g.status() : 500;
+            if (status >= 500) {
+                LOG.warn("Route {} failed for {} {}: {}", exchange.getFromRouteId(), request.method(),
+                        request.rawTarget(), failure.toString());
+            }
+            client.respondError(request, status);
+            return;
+        }
+        Message message = exchange.getMessage();
+        Object body = message.getBody();
+        Integer code = message.getHeader(Exchange.HTTP_RESPONSE_CODE, Integer.class);
+        if (body instanceof BodySource source && source == backendBody) {
+            client.respond(request, head(request, message, code == null ? 200 : code, message.getHeaders()), source);
+            return;
+        }
+        if (backendBody != null) {
+            backendBody.discard();
+        }
+        if (code == null && (body == null || body == request.body())) {
+            // the route neither forwarded nor answered: nothing handles this request
+            client.respondError(request, 404);
+            return;
+        }
+        ByteBuf content = Unpooled.EMPTY_BUFFER;
+        if (body != null && !(body instanceof BodySource)) {
+            byte[] bytes = exchange.getContext().getTypeConverter().tryConvertTo(byte[].class, exchange, body);
+            if (bytes == null) {
+                LOG.warn("Route {} left a body of type {} that cannot be sent", exchange.getFromRouteId(),
+                        body.getClass().getName());
+                client.respondError(request, 500);
+                return;
+            }
+            content = Unpooled.wrappedBuffer(bytes);
+        }
+        Map<String, Object> responseHeaders = backendBody != null
+                ? message.getHeaders() : headersSetByRoute(message.getHeaders(), request.head().headers());
+        client.respond(request, head(request, message, code == null ? 200 : code, responseHeaders), content);
+    }
+
+    private static HttpResponse head(ProxyRequest request, Message message, int code, Map<String, Object> headers) {
+        String reason = message.getHeader(Exchange.HTTP_RESPONSE_TEXT, String.class);
+        HttpResponseStatus status = reason == null ? HttpResponseStatus.valueOf(code) : new HttpResponseStatus(code, reason);
+        HttpResponse head = new DefaultHttpResponse(request.version(), status);
+        MessageHeaders.toWire(headers, head.headers());
+        return head;
+    }
+
+    /**
+     * For a response the route made itself, the message still carries the request's headers; only those the route
+     * added or changed belong in the response, so nothing from the request is reflected back.
+     */
+    private static Map<String, Object> headersSetByRoute(Map<String, Object> message, HttpHeaders request) {
+        Map<String, Object> set = new java.util.LinkedHashMap<>();
+        message.forEach((name, value) -> {
+            if (name.equalsIgnoreCase("Content-Length")) {
+                return;
+            }
+            List<String> sent = request.getAll(name);
+            if (sent.isEmpty() || !Objects.equals(asStrings(value), sent)) {
+                set.put(name, value);
+            }
+        });
+        return set;
+    }
+
+    private static List<String> asStrings(Object value) {
+        if (value instanceof Iterable<?> values) {
+            List<String> strings = new java.util.ArrayList<>();
+            values.forEach(v -> strings.add(String.valueOf(v)));
+            return strings;
+        }
+        return List.of(String.valueOf(value));
+    }
+}

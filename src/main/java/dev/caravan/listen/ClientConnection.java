@@ -1,0 +1,399 @@
+package dev.caravan.listen;
+
+import dev.caravan.http.BodySource;
+import dev.caravan.http.ChannelBodyWriter;
+import dev.caravan.http.ErrorPage;
+import dev.caravan.http.ProxyRequest;
+import dev.caravan.http.ReadControl;
+import dev.caravan.http.StreamingBody;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One client connection: reads requests one at a time, hands each to the listener's {@link RouteTable}, writes the
+ * answer and streams its body, then reads the next (pipelined requests wait in a backlog). Everything runs on the
+ * connection's event loop.
+ */
+final class ClientConnection extends ChannelInboundHandlerAdapter implements ReadControl, ProxyRequest.ResponseWriter {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+
+    private final RouteTable routes;
+    private final ResponseEncoder encoder;
+    private final boolean secure;
+    private final long idleTimeoutNanos;
+    private ChannelHandlerContext ctx;
+    private ProxyRequest current;
+    private boolean requestComplete;
+    private boolean closeAfterResponse;
+    private BodySource responseBody;
+    private ChannelBodyWriter responseWriter;
+    private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
+    private long lastActivity = System.nanoTime();
+    private ScheduledFuture<?> idleCheck;
+
+    ClientConnection(RouteTable routes, ResponseEncoder encoder, boolean secure, long idleTimeoutMillis) {
+        this.routes = routes;
+        this.encoder = encoder;
+        this.secure = secure;
+        this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        scheduleIdleCheck(idleTimeoutNanos);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        lastActivity = System.nanoTime();
+        accept(msg);
+    }
+
+    private void accept(Object msg) {
+        if (current != null) {
+            if (!requestComplete && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
+                if (content instanceof LastHttpContent) {
+                    requestComplete = true;
+                    setAutoRead(false);
+                }
+                current.body().offer(content);
+                return;
+            }
+            // a pipelined request: it waits until the current response is written
+            backlog.add(msg);
+            setAutoRead(false);
+            return;
+        }
+        if (msg instanceof HttpRequest request) {
+            startRequest(request);
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void startRequest(HttpRequest request) {
+        DecoderResult result = request.decoderResult();
+        if (result.isFailure()) {
+            rejectAndClose(request.protocolVersion(), statusForDecodeFailure(result.cause()), request);
+            return;
+        }
+        int invalid = validate(request);
+        if (invalid != 0) {
+            rejectAndClose(request.protocolVersion(), invalid, request);
+            return;
+        }
+        String target = originForm(request.uri());
+        if (target == null) {
+            rejectAndClose(request.protocolVersion(), 400, request);
+            return;
+        }
+        requestComplete = false;
+        closeAfterResponse = !HttpUtil.isKeepAlive(request);
+        current = new ProxyRequest(request, target, new StreamingBody(this), ctx.channel(), secure, this);
+        // the body is read only when a route decides to send it somewhere
+        setAutoRead(false);
+        routes.dispatch(current);
+    }
+
+    /** Returns 0 for a well-formed request, else the status to reject it with. */
+    private static int validate(HttpRequest request) {
+        HttpHeaders headers = request.headers();
+        String transferEncoding = headers.get(HttpHeaderNames.TRANSFER_ENCODING);
+        if (transferEncoding != null) {
+            if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+                return 400;
+            }
+            if (!HttpHeaderValues.CHUNKED.contentEqualsIgnoreCase(transferEncoding.trim())
+                    || headers.getAll(HttpHeaderNames.TRANSFER_ENCODING).size() > 1) {
+                return 501;
+            }
+        }
+        if (request.protocolVersion().equals(HttpVersion.HTTP_1_1) && headers.getAll(HttpHeaderNames.HOST).size() != 1) {
+            return 400;
+        }
+        return 0;
+    }
+
+    /** The request target in origin form ({@code /path?query}); absolute-form targets lose scheme and authority. */
+    private static String originForm(String uri) {
+        if (uri.startsWith("/") || uri.equals("*")) {
+            return uri;
+        }
+        int scheme = uri.indexOf("://");
+        if (scheme > 0 && (uri.regionMatches(true, 0, "http", 0, 4))) {
+            int slash = uri.indexOf('/', scheme + 3);
+            if (slash < 0) {
+                int query = uri.indexOf('?', scheme + 3);
+                return query < 0 ? "/" : "/" + uri.substring(query);
+            }
+            return uri.substring(slash);
+        }
+        return null;
+    }
+
+    private static int statusForDecodeFailure(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return 414;
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return 431;
+        }
+        if (cause instanceof TooLongFrameException) {
+            return 413;
+        }
+        return 400;
+    }
+
+    private void rejectAndClose(HttpVersion version, int status, HttpRequest request) {
+        ReferenceCountUtil.release(request);
+        encoder.answeringHead(false);
+        FullHttpResponse page = ErrorPage.render(ctx.alloc(), version.isKeepAliveDefault() ? version : HttpVersion.HTTP_1_1,
+                status, request.headers().get(HttpHeaderNames.ACCEPT));
+        page.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        setAutoRead(false);
+        ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---- ReadControl: backpressure for the current request body
+
+    @Override
+    public void pauseReading() {
+        setAutoRead(false);
+    }
+
+    @Override
+    public void resumeReading() {
+        if (current != null && !requestComplete && backlog.isEmpty()) {
+            setAutoRead(true);
+        }
+    }
+
+    private void setAutoRead(boolean autoRead) {
+        ctx.channel().config().setAutoRead(autoRead);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.body().batchEnd();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    // ---- responses
+
+    @Override
+    public void writeInterim(HttpResponse interim) {
+        if (current != null && responseBody == null && current.version().equals(HttpVersion.HTTP_1_1)) {
+            encoder.answeringHead(false);
+            ctx.writeAndFlush(interim);
+        } else {
+            ReferenceCountUtil.release(interim);
+        }
+    }
+
+    /** Sends a response whose body streams from {@code body} (null for none). Must run on the event loop. */
+    @Override
+    public void respond(ProxyRequest request, HttpResponse head, BodySource body) {
+        if (request != current || responseBody != null || !ctx.channel().isActive()) {
+            if (body != null) {
+                body.discard();
+            }
+            return;
+        }
+        boolean noBody = request.method().equals(HttpMethod.HEAD) || !mayHaveBody(head.status().code());
+        HttpHeaders headers = head.headers();
+        if (noBody) {
+            headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        } else if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            if (request.version().equals(HttpVersion.HTTP_1_0)) {
+                closeAfterResponse = true; // an HTTP/1.0 client reads to the close
+            } else {
+                HttpUtil.setTransferEncodingChunked(head, true);
+            }
+        }
+        if (closeAfterResponse) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (request.version().equals(HttpVersion.HTTP_1_0)) {
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+        encoder.answeringHead(request.method().equals(HttpMethod.HEAD));
+        ctx.write(head, ctx.voidPromise());
+        if (body == null) {
+            finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+            return;
+        }
+        responseBody = body;
+        responseWriter = new ChannelBodyWriter(ctx.channel(), body, this::finish, this::responseBodyFailed);
+        body.subscribe(responseWriter);
+    }
+
+    /** Sends a complete response held in memory. Must run on the event loop. */
+    @Override
+    public void respond(ProxyRequest request, HttpResponse head, ByteBuf content) {
+        if (request != current || responseBody != null || !ctx.channel().isActive()) {
+            content.release();
+            return;
+        }
+        boolean headRequest = request.method().equals(HttpMethod.HEAD);
+        HttpHeaders headers = head.headers();
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        if (mayHaveBody(head.status().code())) {
+            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        } else {
+            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        }
+        if (headRequest || !mayHaveBody(head.status().code())) {
+            content.release();
+            respond(request, head, (BodySource) null);
+        } else {
+            StreamingBody body = new StreamingBody(this);
+            body.offer(new DefaultLastHttpContent(content));
+            respond(request, head, body);
+        }
+    }
+
+    @Override
+    public void respondError(ProxyRequest request, int status) {
+        FullHttpResponse page = ErrorPage.render(ctx.alloc(), request.version(), status,
+                request.head().headers().get(HttpHeaderNames.ACCEPT));
+        HttpResponse head = new DefaultHttpResponse(page.protocolVersion(), page.status(), page.headers());
+        respond(request, head, page.content());
+    }
+
+    private static boolean mayHaveBody(int status) {
+        return status >= 200 && status != 204 && status != 304;
+    }
+
+    private void finish(ChannelFuture lastWrite) {
+        ProxyRequest done = current;
+        current = null;
+        responseBody = null;
+        responseWriter = null;
+        lastActivity = System.nanoTime();
+        if (!requestComplete) {
+            // the client is still sending a body nobody wants: the connection cannot be reused
+            done.body().discard();
+            closeAfterResponse = true;
+        }
+        if (closeAfterResponse) {
+            lastWrite.addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        Object next;
+        while ((next = backlog.peek()) != null) {
+            if (current != null && (requestComplete || !(next instanceof HttpContent) || next instanceof HttpRequest)) {
+                break;
+            }
+            backlog.poll();
+            accept(next);
+        }
+        if (current == null) {
+            setAutoRead(true);
+        }
+    }
+
+    private void responseBodyFailed(Throwable cause) {
+        LOG.debug("Response body failed mid-stream; closing the client connection", cause);
+        ctx.close();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (responseWriter != null) {
+            responseWriter.writabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
+        ProxyRequest abandoned = current;
+        current = null;
+        if (abandoned != null) {
+            abandoned.body().fail(new ClosedChannelException());
+            abandoned.abort();
+            if (responseBody != null) {
+                responseBody.discard();
+            }
+            BodySource backend = abandoned.backendBody();
+            if (backend != null) {
+                backend.discard();
+            }
+        }
+        Object msg;
+        while ((msg = backlog.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.debug("Client connection error; closing", cause);
+        ctx.close();
+    }
+
+    /** Shutdown: close now if between requests, else right after the current response. */
+    void closeWhenIdle() {
+        if (current == null) {
+            ctx.close();
+        } else {
+            closeAfterResponse = true;
+        }
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleCheck = ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void checkIdle() {
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long idleFor = System.nanoTime() - lastActivity;
+        if (current == null && idleFor >= idleTimeoutNanos) {
+            ctx.close();
+        } else {
+            scheduleIdleCheck(current == null ? idleTimeoutNanos - idleFor : idleTimeoutNanos);
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.caravan.listen;
+
+import dev.caravan.http.EventLoops;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A bound port that accepts HTTP/1.1 connections. It lives for the whole process, outside any route: routes come and
+ * go in its {@link RouteTable}, so a route reload never unbinds the port or drops a connection.
+ */
+public final class Listener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Listener.class);
+
+    private final ListenerConfig config;
+    private final EventLoops loops;
+    private final RouteTable routes;
+    private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private Channel serverChannel;
+
+    public Listener(ListenerConfig config, EventLoops loops) {
+        this.config = config;
+        this.loops = loops;
+        this.routes = new RouteTable(request -> request.responder().respondError(request, 404));
+    }
+
+    public void start() throws InterruptedException {
+        HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(16384)
+                .setMaxChunkSize(65536)
+                .setStrictLineParsing(true);
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(loops.group())
+                .channel(loops.serverChannelType())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                .childHandler(new ChannelInitializer<>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        connections.add(ch);
+                        ResponseEncoder encoder = new ResponseEncoder();
+                        ch.pipeline().addLast("decoder", new RequestDecoder(decoderConfig));
+                        ch.pipeline().addLast("encoder", encoder);
+                        ch.pipeline().addLast("connection",
+                                new ClientConnection(routes, encoder, false, config.idleTimeoutMillis()));
+                    }
+                });
+        serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
+        LOG.info("Listener '{}' accepting HTTP on {}:{}", config.name(), config.host(), port());
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    /** The port actually bound (differs from the configured one when that was 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public RouteTable routes() {
+        return routes;
+    }
+
+    /** Stops accepting, lets open requests finish for up to {@code graceMillis}, then closes every connection. */
+    public void stop(long graceMillis) {
+        if (serverChannel == null) {
+            return;
+        }
+        serverChannel.close().syncUninterruptibly();
+        for (Channel ch : connections) {
+            ClientConnection connection = ch.pipeline().get(ClientConnection.class);
+            if (connection != null) {
+                ch.eventLoop().execute(connection::closeWhenIdle);
+            }
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
+        while (!connections.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        connections.close().syncUninterruptibly();
+    }
+}

@@ -1,0 +1,90 @@
+package dev.caravan.server;
+
+import dev.caravan.config.ProxyRouteTemplate;
+import dev.caravan.config.RouteReloader;
+import dev.caravan.forward.BackendPools;
+import dev.caravan.http.EventLoops;
+import dev.caravan.listen.Listener;
+import dev.caravan.listen.ListenerConfig;
+import dev.caravan.listen.Listeners;
+import org.apache.camel.CamelContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * Everything that lives outside routes and must survive their reloads: the I/O threads, the bound listeners, the
+ * backend connection pools, and the route file reloader. It starts before routes are loaded and stops after the
+ * listeners have drained.
+ */
+public final class CaravanServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CaravanServer.class);
+
+    private final ServerSettings settings;
+    private final CamelContext context;
+    private EventLoops loops;
+    private BackendPools pools;
+    private final Listeners listeners = new Listeners();
+    private RouteReloader reloader;
+
+    public CaravanServer(ServerSettings settings, CamelContext context) {
+        this.settings = settings;
+        this.context = context;
+    }
+
+    /** Binds the listeners and registers the shared state as beans, so routes can use it. */
+    public void start() throws InterruptedException {
+        loops = new EventLoops(settings.ioThreads());
+        pools = new BackendPools(loops);
+        Listener http = new Listener(new ListenerConfig("http", settings.httpHost(), settings.httpPort(),
+                settings.clientIdleTimeoutMillis()), loops);
+        http.start();
+        listeners.add(http);
+        context.getRegistry().bind("caravanListeners", listeners);
+        context.getRegistry().bind("caravanBackendPools", pools);
+        context.getRegistry().bind("caravanServer", this);
+        LOG.info("Caravan I/O: {} threads ({})", settings.ioThreads(), loops.isEpoll() ? "epoll" : "nio");
+    }
+
+    /** Loads the route files (failing on an invalid one) and starts watching them. */
+    public void loadRoutes() throws Exception {
+        reloader = new RouteReloader(context, settings.routesDir(), listeners, settings.drainTimeoutMillis(),
+                () -> List.of(new ProxyRouteTemplate()));
+        reloader.loadInitial();
+        if (settings.reloadEnabled()) {
+            reloader.watch(settings.reloadIntervalMillis());
+        }
+    }
+
+    /** Stops taking new connections and lets open requests finish (before routes stop). */
+    public void drain() {
+        if (reloader != null) {
+            reloader.close();
+        }
+        listeners.all().forEach(l -> l.stop(settings.shutdownGraceMillis()));
+    }
+
+    /** Closes the pools and I/O threads (after routes stopped). */
+    public void stop() {
+        if (pools != null) {
+            pools.close();
+        }
+        if (loops != null) {
+            loops.close();
+        }
+    }
+
+    public Listeners listeners() {
+        return listeners;
+    }
+
+    public RouteReloader reloader() {
+        return reloader;
+    }
+
+    public int httpPort() {
+        return listeners.get("http").port();
+    }
+}
