@@ -39,17 +39,30 @@ public final class Caravan {
         }
         Caravan caravan = new Caravan(properties);
         caravan.main.run(rest.toArray(String[]::new));
+        if (caravan.lifecycle.startFailure() != null) {
+            System.err.println("Caravan did not start: " + caravan.lifecycle.startFailure().getMessage());
+            System.exit(1);
+        }
         System.exit(caravan.main.getExitCode());
     }
 
-    /** Starts without blocking (tests, embedding). */
+    /** Starts without blocking (tests, embedding); throws if a route file is invalid. */
     public Caravan start() {
         main.start();
+        try {
+            lifecycle.afterStart(main);
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
         return this;
     }
 
+    /** The same graceful stop as on SIGTERM: drain the listeners, stop the routes, close the pools. */
     public void stop() {
+        lifecycle.beforeStop(main);
         main.stop();
+        lifecycle.afterStop(main);
     }
 
     public CaravanServer server() {

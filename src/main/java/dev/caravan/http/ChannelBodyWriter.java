@@ -37,9 +37,10 @@ public final class ChannelBodyWriter implements BodySink {
         }
         target.write(content, target.voidPromise());
         if (!target.isWritable() && !waitingForWritable) {
+            // pause before flushing: a flush can drain the buffer and report writability at once
             waitingForWritable = true;
-            target.flush();
             source.pause();
+            target.flush();
         }
     }
 

@@ -198,7 +198,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
 
     @Override
     public void resumeReading() {
-        if (current != null && !requestComplete && backlog.isEmpty()) {
+        if (current != null && !requestComplete) {
             setAutoRead(true);
         }
     }
@@ -323,7 +323,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             backlog.poll();
             accept(next);
         }
-        if (current == null) {
+        if (current == null || (!requestComplete && current.body().isConsumed())) {
             setAutoRead(true);
         }
     }

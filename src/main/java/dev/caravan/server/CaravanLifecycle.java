@@ -11,6 +11,7 @@ import org.apache.camel.main.MainListenerSupport;
 public final class CaravanLifecycle extends MainListenerSupport {
 
     private CaravanServer server;
+    private volatile Exception startFailure;
 
     @Override
     public void afterConfigure(BaseMainSupport main) {
@@ -29,6 +30,7 @@ public final class CaravanLifecycle extends MainListenerSupport {
         try {
             server.loadRoutes();
         } catch (Exception e) {
+            startFailure = e;
             throw new IllegalStateException("Cannot load routes: " + e.getMessage(), e);
         }
     }
@@ -45,6 +47,11 @@ public final class CaravanLifecycle extends MainListenerSupport {
         if (server != null) {
             server.stop();
         }
+    }
+
+    /** Why start-up failed (an invalid route file), or null. */
+    public Exception startFailure() {
+        return startFailure;
     }
 
     public CaravanServer server() {

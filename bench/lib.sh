@@ -1,0 +1,140 @@
+# Shared helpers for bench/run.sh and bench/stream.sh. Source it; do not run it.
+# The caller must have set: ROOT (repo root) and WORK (its own temp dir).
+
+JAR="$ROOT/target/caravan.jar"
+STARTED_PIDS=()
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+require_jar() {
+    if [[ ! -f "$JAR" ]]; then
+        echo "target/caravan.jar is missing: build it first with 'cd $ROOT && mvn -B -q package -DskipTests'" >&2
+        exit 1
+    fi
+}
+
+# install_missing CMD:PACKAGE ... — apt-get installs the packages whose command is missing.
+install_missing() {
+    local missing=() pair
+    for pair in "$@"; do
+        command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+    done
+    ((${#missing[@]} == 0)) && return 0
+    log "installing ${missing[*]} with apt-get"
+    local sudo=""
+    ((EUID != 0)) && sudo="sudo"
+    $sudo apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+    # Debian's nginx package starts a system-wide nginx on :80 where a service manager exists;
+    # we never use it, and it does not touch our ports.
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+require_ports_free() {
+    local p
+    for p in "$@"; do
+        port_free "$p" || die "port $p on 127.0.0.1 is already in use"
+    done
+}
+
+# stop_pid PID — SIGTERM, wait up to 10 s, then SIGKILL.
+stop_pid() {
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 100; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        log "pid $pid still alive after SIGTERM, sending SIGKILL"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$? i
+    trap - EXIT INT TERM
+    for ((i = ${#STARTED_PIDS[@]} - 1; i >= 0; i--)); do
+        stop_pid "${STARTED_PIDS[i]}"
+    done
+    [[ -n "${WORK:-}" && -d "$WORK" ]] && rm -rf "$WORK"
+    exit "$rc"
+}
+
+install_trap() {
+    trap cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+# start_nginx NAME CONF_BODY — writes $WORK/NAME/nginx.conf (http{} body given) and runs nginx in the foreground.
+# Sets NGINX_PID.
+start_nginx() {
+    local name=$1 body=$2 dir="$WORK/$1"
+    mkdir -p "$dir/logs" "$dir/tmp"
+    cat >"$dir/nginx.conf" <<EOF
+daemon off;
+master_process on;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp/client;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    keepalive_requests 100000;
+    keepalive_timeout 65;
+$body
+}
+EOF
+    nginx -t -q -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" || die "nginx config for $name is invalid"
+    nginx -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" >"$dir/logs/stdout.log" 2>&1 &
+    NGINX_PID=$!
+    STARTED_PIDS+=("$NGINX_PID")
+}
+
+# start_caravan PORT ROUTES_DIR LOGFILE — sets CARAVAN_PID.
+start_caravan() {
+    local port=$1 routes=$2 logfile=$3
+    java -Xmx256m -jar "$JAR" --caravan.http.port="$port" --caravan.http.host=127.0.0.1 \
+        --caravan.routes.dir="$routes" --caravan.routes.reload=false >"$logfile" 2>&1 &
+    CARAVAN_PID=$!
+    STARTED_PIDS+=("$CARAVAN_PID")
+}
+
+# wait_http URL PID NAME [TIMEOUT_S] — polls until URL answers 200; fails if PID dies.
+wait_http() {
+    local url=$1 pid=$2 name=$3 timeout=${4:-60} code i
+    for ((i = 0; i < timeout * 5; i++)); do
+        kill -0 "$pid" 2>/dev/null || die "$name (pid $pid) exited before answering $url"
+        code=$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url" 2>/dev/null || true)
+        [[ "$code" == 200 ]] && return 0
+        sleep 0.2
+    done
+    die "$name did not answer 200 on $url within ${timeout}s (last status: ${code:-none})"
+}
+
+# rss_kib PID — VmRSS in KiB (empty if the process is gone).
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || true; }
+
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+
+machine_info() {
+    echo "nproc:   $(nproc)"
+    echo "cpu:     $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+    echo "ram:     $(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
+    echo "kernel:  $(uname -r)"
+    echo "java:    $(java -version 2>&1 | head -1)"
+    echo "nginx:   $(nginx -v 2>&1)"
+    echo "wrk:     $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')"
+    echo "curl:    $(curl --version | head -1 | awk '{print $1, $2}')"
+    echo "caravan: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?') ($(git -C "$ROOT" status --porcelain -- src pom.xml 2>/dev/null | grep -q . && echo 'with uncommitted src changes' || echo 'clean'))"
+}

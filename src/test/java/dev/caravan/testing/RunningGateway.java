@@ -1,0 +1,66 @@
+package dev.caravan.testing;
+
+import dev.caravan.Caravan;
+import dev.caravan.config.RouteReloader;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A real Caravan, started in-process on an ephemeral loopback port with a route folder of the test's choosing, the
+ * same way {@code java -jar caravan.jar} starts it.
+ */
+public final class RunningGateway implements AutoCloseable {
+
+    private final Caravan caravan;
+
+    private RunningGateway(Caravan caravan) {
+        this.caravan = caravan;
+    }
+
+    public static RunningGateway start(Path routesDir, Map<String, String> properties) {
+        Map<String, String> all = new HashMap<>();
+        all.put("caravan.http.host", "127.0.0.1");
+        all.put("caravan.http.port", "0");
+        all.put("caravan.routes.dir", routesDir.toString());
+        all.put("caravan.routes.reloadInterval", "100");
+        all.put("caravan.shutdown.grace", "500");
+        all.putAll(properties);
+        return new RunningGateway(new Caravan(all).start());
+    }
+
+    /** Copies route files into a fresh folder (so a test may rewrite them) and starts on it. */
+    public static RunningGateway startWithCopies(Path tempDir, Map<String, String> properties, Path... routeFiles)
+            throws IOException {
+        Path dir = Files.createDirectories(tempDir.resolve("routes"));
+        for (Path file : routeFiles) {
+            Files.copy(file, dir.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+        return start(dir, properties);
+    }
+
+    public int port() {
+        return caravan.server().httpPort();
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port();
+    }
+
+    public RouteReloader reloader() {
+        return caravan.server().reloader();
+    }
+
+    public org.apache.camel.CamelContext context() {
+        return caravan.context();
+    }
+
+    @Override
+    public void close() {
+        caravan.stop();
+    }
+}
