@@ -30,13 +30,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * error page for a failure.
  *
  * <p>Headers the route sees: the request's end-to-end headers plus {@code CamelHttpMethod}, {@code CamelHttpUri}
- * (raw target), {@code CamelHttpPath} (raw path), {@code CamelHttpQuery} (raw query) and {@code CaravanClientIp}.
+ * (raw target), {@code CamelHttpPath} (raw path), {@code CamelHttpQuery} (raw query), {@code CaravanClientIp} and
+ * {@code CaravanHost} (the {@code Host} in lower case without port).
  * Query parameters never become headers.
  */
 final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(CaravanConsumer.class);
     public static final String CLIENT_IP = "CaravanClientIp";
+    public static final String HOST = "CaravanHost";
 
     private final CaravanEndpoint endpoint;
     private final AtomicInteger inflight = new AtomicInteger();
@@ -79,6 +81,7 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
             headers.put(Exchange.HTTP_QUERY, target.substring(q + 1));
         }
         headers.put(CLIENT_IP, request.remoteAddress().getAddress().getHostAddress());
+        headers.put(HOST, HostPattern.hostOf(request.head().headers().get(HttpHeaderNames.HOST)));
         message.setBody(request.body());
         inflight.incrementAndGet();
         try {

@@ -1,0 +1,133 @@
+package dev.caravan.config;
+
+import dev.caravan.testing.RawHttp;
+import dev.caravan.testing.RunningGateway;
+import dev.caravan.testing.TestBackend;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The YAML files the README and docs show, loaded as they are and exercised over real sockets. */
+class ExamplesTest {
+
+    @TempDir
+    Path temp;
+
+    private static RawHttp.Response send(RunningGateway gateway, String method, String target, String host,
+                                         String... headers) throws Exception {
+        StringBuilder raw = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: " + host
+                + "\r\nUser-Agent: examples-test\r\nContent-Length: 0\r\n");
+        for (String header : headers) {
+            raw.append(header).append("\r\n");
+        }
+        try (RawHttp http = new RawHttp(gateway.port())) {
+            return http.exchange(raw.append("\r\n").toString());
+        }
+    }
+
+    @Test
+    void fullRoutesExampleRoutesByHostPathHeaderAndMethod() throws Exception {
+        Map<String, TestBackend> backends = new LinkedHashMap<>();
+        Map<String, String> properties = new HashMap<>();
+        for (String name : List.of("shop", "admin", "static", "canary", "primary", "replica1", "replica2")) {
+            TestBackend backend = TestBackend.start(name);
+            backends.put(name, backend);
+            properties.put(name + ".backend", backend.url());
+        }
+        try (RunningGateway gateway = RunningGateway.startWithCopies(temp, properties,
+                Path.of("docs/examples/gateway-routes.yaml"))) {
+            assertEquals("shop", send(gateway, "GET", "/x", "shop.example.com").echoed("backend"));
+            assertEquals("admin", send(gateway, "GET", "/x", "ADMIN.example.com:8080").echoed("backend"));
+            assertEquals("static", send(gateway, "GET", "/logo.png", "img.static.example.com").echoed("backend"));
+            assertEquals(404, send(gateway, "GET", "/logo.png", "static.example.com").status());
+
+            RawHttp.Response redirect = send(gateway, "GET", "/old-docs", "www.example.com");
+            assertEquals(301, redirect.status());
+            assertEquals("/docs/", redirect.header("Location"));
+            assertNull(redirect.header("User-Agent"), "request header reflected into a gateway-made response");
+
+            RawHttp.Response canary = send(gateway, "GET", "/api/items?x=1", "www.example.com", "X-Canary: always");
+            assertEquals("canary", canary.echoed("backend"));
+            assertEquals("/items?x=1", canary.echoed("target"));
+            assertEquals("primary", send(gateway, "POST", "/api/items", "www.example.com").echoed("backend"));
+            assertEquals("primary", send(gateway, "DELETE", "/api/items/1", "www.example.com").echoed("backend"));
+
+            Set<String> readers = new TreeSet<>();
+            for (int i = 0; i < 4; i++) {
+                readers.add(send(gateway, "GET", "/api/items", "www.example.com").echoed("backend"));
+            }
+            assertEquals(Set.of("replica1", "replica2"), readers);
+
+            RawHttp.Response nothing = send(gateway, "GET", "/unknown", "www.example.com");
+            assertEquals(404, nothing.status());
+            assertEquals("nothing here\n", nothing.bodyText());
+            assertEquals("text/plain", nothing.header("Content-Type"));
+            assertNull(nothing.header("User-Agent"));
+        } finally {
+            backends.values().forEach(TestBackend::close);
+        }
+    }
+
+    @Test
+    void templateExampleProxiesAPrefixRoundRobin() throws Exception {
+        try (TestBackend b1 = TestBackend.start("b1"); TestBackend b2 = TestBackend.start("b2");
+             RunningGateway gateway = RunningGateway.startWithCopies(temp,
+                     Map.of("api.backends", b1.url() + "," + b2.url()), Path.of("docs/examples/proxy-template.yaml"))) {
+            RawHttp.Response first = send(gateway, "GET", "/api/users?id=7", "api.test");
+            RawHttp.Response second = send(gateway, "GET", "/api/users?id=7", "api.test");
+            assertEquals(Set.of("b1", "b2"), Set.of(first.echoed("backend"), second.echoed("backend")));
+            assertEquals("/users?id=7", first.echoed("target"));
+            assertEquals(404, send(gateway, "GET", "/apix", "api.test").status());
+            assertEquals(404, send(gateway, "GET", "/", "api.test").status());
+        }
+    }
+
+    @Test
+    void defaultConfigurationAnswersFromBothDemoBackends() throws Exception {
+        Map<String, String> properties = Map.of(
+                "demo.backend1.port", Integer.toString(freePort()),
+                "demo.backend2.port", Integer.toString(freePort()));
+        try (RunningGateway gateway = RunningGateway.start(Path.of("routes"), properties)) {
+            String first = send(gateway, "GET", "/hello", "localhost").bodyText();
+            String second = send(gateway, "GET", "/hello", "localhost").bodyText();
+            assertEquals(Set.of("hello from demo backend 1: GET /hello\n", "hello from demo backend 2: GET /hello\n"),
+                    Set.of(first, second));
+        }
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void aRouteFileWithAnErrorStopsTheStartWithFileAndLine() throws Exception {
+        Path dir = temp.resolve("bad");
+        java.nio.file.Files.createDirectories(dir);
+        java.nio.file.Files.writeString(dir.resolve("broken.yaml"), """
+                - route:
+                    id: broken
+                    from:
+                      uri: caravan:http
+                      steps:
+                        - to: "caravan-forward:http://127.0.0.1:1?noSuchOption=1"
+                """);
+        IllegalStateException failure = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> RunningGateway.start(dir, Map.of()));
+        assertTrue(failure.getMessage().contains("broken.yaml:6"), failure.getMessage());
+        assertTrue(failure.getMessage().contains("noSuchOption"), failure.getMessage());
+    }
+}
