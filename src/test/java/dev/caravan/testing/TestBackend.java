@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -47,7 +46,8 @@ import java.util.zip.CRC32;
  *   <li>{@code /continue}: sends {@code 100 Continue} when asked, then counts the body;</li>
  *   <li>anything else: after reading the whole body, echoes method, raw target, body size and CRC, and headers.</li>
  * </ul>
- * Every request head is recorded in {@link #requests()}.
+ * A leading version segment such as {@code /v2} is ignored when picking the behaviour. Every request head is
+ * recorded in {@link #requests()}.
  */
 public final class TestBackend implements AutoCloseable {
 
@@ -172,10 +172,12 @@ public final class TestBackend implements AutoCloseable {
             }
         }
 
+        /** The path that picks the behaviour; a leading version segment ({@code /v3/...}) is ignored. */
         private String path() {
             String uri = request.uri();
             int q = uri.indexOf('?');
-            return q < 0 ? uri : uri.substring(0, q);
+            String path = q < 0 ? uri : uri.substring(0, q);
+            return path.matches("/v\\d+/.*") ? path.substring(path.indexOf('/', 1)) : path;
         }
 
         private void answer(ChannelHandlerContext ctx) {
@@ -296,10 +298,5 @@ public final class TestBackend implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             ctx.close();
         }
-    }
-
-    /** Header lines as the backend's echo reports them. */
-    public static String headerLine(HttpHeaders headers, String name) {
-        return headers.get(name);
     }
 }
