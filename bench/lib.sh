@@ -1,7 +1,9 @@
+# shellcheck shell=bash
 # Shared helpers for bench/run.sh and bench/stream.sh. Source it; do not run it.
 # The caller must have set: ROOT (repo root) and WORK (its own temp dir).
 
-JAR="$ROOT/target/caravan.jar"
+# CARAVAN_JAR overrides the jar (e.g. one built from a clean checkout elsewhere).
+JAR="${CARAVAN_JAR:-$ROOT/target/caravan.jar}"
 STARTED_PIDS=()
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -9,7 +11,7 @@ die() { log "ERROR: $*"; exit 1; }
 
 require_jar() {
     if [[ ! -f "$JAR" ]]; then
-        echo "target/caravan.jar is missing: build it first with 'cd $ROOT && mvn -B -q package -DskipTests'" >&2
+        echo "$JAR is missing: build it first with 'cd $ROOT && mvn -B -q package -DskipTests'" >&2
         exit 1
     fi
 }
@@ -136,5 +138,17 @@ machine_info() {
     echo "nginx:   $(nginx -v 2>&1)"
     echo "wrk:     $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')"
     echo "curl:    $(curl --version | head -1 | awk '{print $1, $2}')"
-    echo "caravan: $(cd "$ROOT" && git rev-parse --short HEAD 2>/dev/null || echo '?') ($(git -C "$ROOT" status --porcelain -- src pom.xml 2>/dev/null | grep -q . && echo 'with uncommitted src changes' || echo 'clean'))"
+    echo "jar:     $JAR (built $(date -r "$JAR" '+%Y-%m-%d %H:%M:%S'))"
+    echo "repo:    $ROOT at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+}
+
+# caravan_log_warnings LOG SAVED_COPY — one line per distinct WARN/ERROR message in Caravan's log, with counts.
+caravan_log_warnings() {
+    local n
+    n=$(grep -cE '^[0-9-]+ [0-9:.]+ \[[^]]*\] (WARN|ERROR) ' "$1" || true)
+    ((n > 0)) || return 0
+    echo "WARNING: Caravan logged $n WARN/ERROR lines (full log: $2):"
+    grep -E '^[0-9-]+ [0-9:.]+ \[[^]]*\] (WARN|ERROR) ' "$1" |
+        sed -E 's/^[0-9-]+ [0-9:.]+ \[[^]]*\] //; s/\((MessageId|ExchangeId)[^)]*\)/(...)/g' |
+        sort | uniq -c | sort -rn | head -5 | cut -c1-220 | sed 's/^/  /'
 }

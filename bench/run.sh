@@ -161,9 +161,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "NaN"; else pri
     if ((TOT_ERR[caravan] + TOT_ERR[nginx] + TOT_ERR[direct] > 0)); then
         echo "WARNING: wrk reported errors; see $RESULTS/round*-*.txt"
     fi
-    if grep -qiE 'ERROR|Exception' "$CARAVAN_LOG"; then
-        echo "WARNING: Caravan log has $(grep -ciE 'ERROR|Exception' "$CARAVAN_LOG") ERROR/Exception lines; see $RESULTS/caravan.log"
-    fi
+    caravan_log_warnings "$CARAVAN_LOG" "$RESULTS/caravan.log"
     echo "raw wrk output: $RESULTS"
     echo "caravan/nginx p99 ratio: $(ratio "${MED_P99[caravan]}" "${MED_P99[nginx]}")"
     echo "caravan/nginx throughput ratio: $(ratio "${MED_RPS[caravan]}" "${MED_RPS[nginx]}")"

@@ -3,12 +3,13 @@
 # through Caravan (-Xmx256m), sampling Caravan's VmRSS every 0.5 s while each transfer runs.
 # The same transfers are also made straight to the backends, for a time baseline. See bench/README.md.
 #
-# Environment: SIZES ("100M 1G"), CURL_TIMEOUT (300 s), SAMPLE_INTERVAL (0.5),
+# Environment: SIZES ("100M 1G"), CURL_TIMEOUT (300 s), STALL_TIMEOUT (20 s), SAMPLE_INTERVAL (0.5),
 #              FILES_PORT (18090), SINK_PORT (18091), CARAVAN_PORT (18092)
 set -euo pipefail
 
 SIZES=${SIZES:-100M 1G}
 CURL_TIMEOUT=${CURL_TIMEOUT:-300}
+STALL_TIMEOUT=${STALL_TIMEOUT:-20}
 SAMPLE_INTERVAL=${SAMPLE_INTERVAL:-0.5}
 FILES_PORT=${FILES_PORT:-18090}
 SINK_PORT=${SINK_PORT:-18091}
@@ -39,6 +40,7 @@ for size in $SIZES; do
     truncate -s "$size" "$WORK/files/body-$size"
     chmod 644 "$WORK/files/body-$size"
     BYTES[$size]=$(stat -c %s "$WORK/files/body-$size")
+    cat "$WORK/files/body-$size" >/dev/null # into the page cache, so the first transfer is not penalised
 done
 
 # --- download backend: nginx serving the files ----------------------------------------------
@@ -89,12 +91,13 @@ log "Caravan up (pid $CARAVAN_PID), RSS $(mib "$RSS_START") MiB"
 
 FAILURES=0
 ROWS="$RESULTS/transfers.tsv"
-printf 'transfer\tsize\tvia\thttp\tbytes\texpected\tbackend_count\tbackend_framing\tstatus\ttime_s\tMiB_per_s\trss_min_MiB\trss_max_MiB\tsamples\n' >"$ROWS"
+printf 'transfer\tsize\tvia\thttp\tbytes\texpected\tbackend_count\tbackend_framing\tstatus\ttime_s\tMiB_per_s\trss_min_MiB\trss_max_MiB\tsamples\thwm_after_MiB\n' >"$ROWS"
 
 # transfer KIND SIZE VIA — KIND: download | upload-cl | upload-chunked; VIA: caravan | direct
 transfer() {
     local kind=$1 size=$2 via=$3 file="$WORK/files/body-$2" base url tag
-    local -a args=(-s -m "$CURL_TIMEOUT" -H 'Expect:')
+    # -y/-Y: give up when fewer than 1 byte/s moves for STALL_TIMEOUT seconds (a stalled transfer).
+    local -a args=(-s -m "$CURL_TIMEOUT" -y "$STALL_TIMEOUT" -Y 1 -H 'Expect:')
     tag="$kind-$size-$via"
     case $kind in
     download)
@@ -111,7 +114,7 @@ transfer() {
     esac
 
     local samples="$RESULTS/$tag.rss" curl_pid curl_rc=0 r
-    : >"$samples"
+    [[ $via == caravan ]] && : >"$samples"
     curl "${args[@]}" "$url" >"$RESULTS/$tag.curl" 2>&1 &
     curl_pid=$!
     if [[ $via == caravan ]]; then
@@ -137,7 +140,9 @@ transfer() {
         status="FAIL(curl=$curl_rc)"
     elif [[ $code != 200 ]]; then
         status="FAIL(http)"
-    elif [[ $bytes != "${BYTES[$size]}" ]]; then
+    elif [[ $kind == upload-chunked ]] && ((bytes < BYTES[$size])); then
+        status="FAIL(bytes)" # curl's size_upload for chunked includes the chunk framing
+    elif [[ $kind != upload-chunked && $bytes != "${BYTES[$size]}" ]]; then
         status="FAIL(bytes)"
     elif [[ $kind != download && $count != "${BYTES[$size]}" ]]; then
         status="FAIL(backend-count)"
@@ -148,10 +153,11 @@ transfer() {
     if [[ -s "$samples" ]]; then
         read -r rmin rmax n < <(awk 'NR == 1 { lo = hi = $1 } { if ($1 < lo) lo = $1; if ($1 > hi) hi = $1 } END { printf "%.1f %.1f %d\n", lo / 1024, hi / 1024, NR }' "$samples")
     fi
-    local rate
+    local rate hwm="-"
+    [[ $via == caravan ]] && hwm=$(mib "$(awk '/^VmHWM:/ {print $2}' "/proc/$CARAVAN_PID/status" 2>/dev/null || echo 0)")
     rate=$(awk -v b="$bytes" -v s="$secs" 'BEGIN { if (s + 0 > 0) printf "%.0f", b / 1048576 / s; else print "-" }')
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$size" "$via" "$code" "$bytes" "${BYTES[$size]}" \
-        "$count" "$framing" "$status" "$secs" "$rate" "$rmin" "$rmax" "$n" >>"$ROWS"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$kind" "$size" "$via" "$code" "$bytes" "${BYTES[$size]}" \
+        "$count" "$framing" "$status" "$secs" "$rate" "$rmin" "$rmax" "$n" "$hwm" >>"$ROWS"
     log "$(printf '%-15s %-5s %-8s http %s  %12s bytes  %7.2f s  %5s MiB/s  RSS %s..%s MiB  %s' \
         "$kind" "$size" "$via" "$code" "$bytes" "$secs" "$rate" "$rmin" "$rmax" "$status")"
 }
@@ -173,18 +179,17 @@ cp "$WORK/sink.log" "$RESULTS/sink.log"
     machine_info
     echo "Caravan -Xmx256m; RSS sampled every ${SAMPLE_INTERVAL}s during each Caravan transfer; sparse body files"
     echo
-    printf '%-15s %-5s %-8s %5s %12s %12s %-15s %-20s %8s %7s %10s %10s\n' \
-        transfer size via http bytes backend-count backend-framing status time-s MiB/s rss-min-MiB rss-max-MiB
-    awk -F'\t' 'NR > 1 { printf "%-15s %-5s %-8s %5s %12s %12s %-15s %-20s %8.2f %7s %10s %10s\n", $1, $2, $3, $4, $5, $7, $8, $9, $10, $11, $12, $13 }' "$ROWS"
+    printf '%-15s %-5s %-8s %5s %12s %12s %-15s %-20s %7s %6s %8s %8s %7s %8s\n' \
+        transfer size via http curl-bytes backend-count backend-framing status time-s MiB/s rss-min rss-max samples peak-hwm
+    awk -F'\t' 'NR > 1 { printf "%-15s %-5s %-8s %5s %12s %12s %-15s %-20s %7.2f %6s %8s %8s %7s %8s\n", $1, $2, $3, $4, $5, $7, $8, $9, $10, $11, $12, $13, $14, $15 }' "$ROWS"
+    echo "(RSS columns in MiB; peak-hwm = Caravan's VmHWM right after the transfer; curl-bytes for chunked uploads include chunk framing)"
     echo
     echo "Caravan RSS: $(mib "$RSS_START") MiB after start, $(mib "${RSS_END:-0}") MiB at the end, peak (VmHWM) $(mib "$HWM") MiB"
     for size in $SIZES; do
         awk -F'\t' -v s="$size" 'NR > 1 && $2 == s && $3 == "caravan" && $13 != "-" { if (hi == "" || $13 > hi) hi = $13 }
             END { printf "max RSS during %s transfers through Caravan: %s MiB\n", s, (hi == "" ? "-" : hi) }' "$ROWS"
     done
-    if grep -qiE 'ERROR|Exception' "$CARAVAN_LOG"; then
-        echo "WARNING: Caravan log has $(grep -ciE 'ERROR|Exception' "$CARAVAN_LOG") ERROR/Exception lines; see $RESULTS/caravan.log"
-    fi
+    caravan_log_warnings "$CARAVAN_LOG" "$RESULTS/caravan.log"
     echo "failed transfers: $FAILURES"
     echo "raw output: $RESULTS"
 } | tee "$RESULTS/summary.txt"

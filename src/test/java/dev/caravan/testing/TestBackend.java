@@ -56,6 +56,7 @@ public final class TestBackend implements AutoCloseable {
     private final String name;
     private final ConcurrentLinkedDeque<HttpRequest> requests = new ConcurrentLinkedDeque<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong bytesStreamed = new java.util.concurrent.atomic.AtomicLong();
 
     private TestBackend(String name, int port) throws InterruptedException {
         this.name = name;
@@ -99,6 +100,19 @@ public final class TestBackend implements AutoCloseable {
     /** TCP connections accepted so far (shows keep-alive reuse). */
     public int connections() {
         return connections.get();
+    }
+
+    /** Download bytes handed to the socket so far (shows whether a slow client throttles the backend). */
+    public long bytesStreamed() {
+        return bytesStreamed.get();
+    }
+
+    private static final byte[] PATTERN_BLOCK = new byte[65536 + 251];
+
+    static {
+        for (int i = 0; i < PATTERN_BLOCK.length; i++) {
+            PATTERN_BLOCK[i] = pattern(i);
+        }
     }
 
     /** The byte at position i of every download. */
@@ -270,11 +284,10 @@ public final class TestBackend implements AutoCloseable {
         private void pump(ChannelHandlerContext ctx) {
             while (sent < toSend && ctx.channel().isWritable()) {
                 int n = (int) Math.min(65536, toSend - sent);
-                ByteBuf chunk = ctx.alloc().buffer(n);
-                for (int k = 0; k < n; k++) {
-                    chunk.writeByte(pattern(sent + k));
-                }
+                // the pattern repeats every 251 bytes, so every chunk is a slice of one precomputed block
+                ByteBuf chunk = Unpooled.wrappedBuffer(PATTERN_BLOCK, (int) (sent % 251), n);
                 sent += n;
+                bytesStreamed.addAndGet(n);
                 ctx.write(new DefaultHttpContent(chunk));
             }
             if (sent >= toSend && toSend > 0) {
