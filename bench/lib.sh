@@ -106,7 +106,8 @@ EOF
 # start_caravan PORT ROUTES_DIR LOGFILE — sets CARAVAN_PID.
 start_caravan() {
     local port=$1 routes=$2 logfile=$3
-    java -Xmx256m -jar "$JAR" --caravan.http.port="$port" --caravan.http.host=127.0.0.1 \
+    # shellcheck disable=SC2086
+    java ${CARAVAN_JAVA_OPTS:--Xmx256m} -jar "$JAR" --caravan.http.port="$port" --caravan.http.host=127.0.0.1 \
         --caravan.routes.dir="$routes" --caravan.routes.reload=false >"$logfile" 2>&1 &
     CARAVAN_PID=$!
     STARTED_PIDS+=("$CARAVAN_PID")

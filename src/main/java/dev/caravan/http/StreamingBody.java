@@ -86,11 +86,17 @@ public final class StreamingBody implements BodySource {
             return;
         }
         HttpContent next;
+        boolean drained = false;
         while ((next = queued.poll()) != null) {
             queuedBytes -= next.content().readableBytes();
             newSink.onContent(next);
+            drained = true;
         }
-        newSink.onBatchEnd();
+        // flush only what was queued; otherwise the source's next read burst flushes, so a response head and its
+        // body leave in one write instead of two
+        if (drained) {
+            newSink.onBatchEnd();
+        }
         if (!complete) {
             reads.resumeReading();
         }

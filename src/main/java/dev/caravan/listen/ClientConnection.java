@@ -45,6 +45,8 @@ import java.util.concurrent.TimeUnit;
 final class ClientConnection extends ChannelInboundHandlerAdapter implements ReadControl, ProxyRequest.ResponseWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
+    /** Pipelined messages held while a response is in progress before reading pauses. */
+    private static final int MAX_BACKLOG = 8;
 
     private final RouteTable routes;
     private final ResponseEncoder encoder;
@@ -89,14 +91,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             if (!requestComplete && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
                 if (content instanceof LastHttpContent) {
                     requestComplete = true;
-                    setAutoRead(false);
                 }
                 current.body().offer(content);
                 return;
             }
             // a pipelined request: it waits until the current response is written
             backlog.add(msg);
-            setAutoRead(false);
+            if (backlog.size() >= MAX_BACKLOG) {
+                setAutoRead(false);
+            }
             return;
         }
         if (msg instanceof HttpRequest request) {
@@ -124,9 +127,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         }
         requestComplete = false;
         closeAfterResponse = !HttpUtil.isKeepAlive(request);
+        // reading goes on: a body is queued up to a high-water mark until a route sends it somewhere, and
+        // pipelined requests wait in the backlog; both pause reading when full, so the common case costs no syscall
         current = new ProxyRequest(request, target, new StreamingBody(this), ctx.channel(), secure, this);
-        // the body is read only when a route decides to send it somewhere
-        setAutoRead(false);
         routes.dispatch(current);
     }
 
@@ -323,9 +326,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             backlog.poll();
             accept(next);
         }
-        if (current == null || (!requestComplete && current.body().isConsumed())) {
-            setAutoRead(true);
-        }
+        setAutoRead(true);
     }
 
     private void responseBodyFailed(Throwable cause) {

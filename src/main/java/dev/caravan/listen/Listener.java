@@ -79,7 +79,7 @@ public final class Listener {
 
     /** Stops accepting, lets open requests finish for up to {@code graceMillis}, then closes every connection. */
     public void stop(long graceMillis) {
-        if (serverChannel == null) {
+        if (serverChannel == null || !serverChannel.isOpen()) {
             return;
         }
         serverChannel.close().syncUninterruptibly();

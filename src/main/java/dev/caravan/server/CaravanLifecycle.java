@@ -3,10 +3,12 @@ package dev.caravan.server;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
+import org.apache.camel.model.errorhandler.NoErrorHandlerDefinition;
 
 /**
- * Hooks the {@link CaravanServer} into camel-main: listeners bind once the context is configured, route files load
- * once it has started, and on shutdown the listeners drain before Camel stops the routes.
+ * Hooks the {@link CaravanServer} into camel-main: shared state is created once the context is configured, route
+ * files load (and then listeners bind) once it has started, and on shutdown the listeners drain before Camel stops
+ * the routes.
  */
 public final class CaravanLifecycle extends MainListenerSupport {
 
@@ -16,13 +18,11 @@ public final class CaravanLifecycle extends MainListenerSupport {
     @Override
     public void afterConfigure(BaseMainSupport main) {
         CamelContext context = main.getCamelContext();
+        // a proxy route answers its own failures (502/504 pages, one log line); Camel's default error handler would
+        // log every backend failure as a stack-trace block and cost time on every exchange
+        context.getCamelContextExtension().setErrorHandlerFactory(new NoErrorHandlerDefinition());
         server = new CaravanServer(ServerSettings.from(context.getPropertiesComponent()), context);
-        try {
-            server.start();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while binding listeners", e);
-        }
+        server.start();
     }
 
     @Override

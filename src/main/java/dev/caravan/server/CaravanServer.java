@@ -34,13 +34,12 @@ public final class CaravanServer {
         this.context = context;
     }
 
-    /** Binds the listeners and registers the shared state as beans, so routes can use it. */
-    public void start() throws InterruptedException {
+    /** Creates the listeners (not yet bound) and registers the shared state as beans, so routes can use it. */
+    public void start() {
         loops = new EventLoops(settings.ioThreads());
         pools = new BackendPools(loops);
         Listener http = new Listener(new ListenerConfig("http", settings.httpHost(), settings.httpPort(),
                 settings.clientIdleTimeoutMillis()), loops);
-        http.start();
         listeners.add(http);
         context.getRegistry().bind("caravanListeners", listeners);
         context.getRegistry().bind("caravanBackendPools", pools);
@@ -48,11 +47,17 @@ public final class CaravanServer {
         LOG.info("Caravan I/O: {} threads ({})", settings.ioThreads(), loops.isEpoll() ? "epoll" : "nio");
     }
 
-    /** Loads the route files (failing on an invalid one) and starts watching them. */
+    /**
+     * Loads the route files (failing on an invalid one), then binds the listeners, so the first request already
+     * meets the routes; then starts watching the files.
+     */
     public void loadRoutes() throws Exception {
         reloader = new RouteReloader(context, settings.routesDir(), listeners, settings.drainTimeoutMillis(),
                 () -> List.of(new ProxyRouteTemplate()));
         reloader.loadInitial();
+        for (Listener listener : listeners.all()) {
+            listener.start();
+        }
         if (settings.reloadEnabled()) {
             reloader.watch(settings.reloadIntervalMillis());
         }
