@@ -107,6 +107,25 @@ class ExamplesTest {
         }
     }
 
+    @Test
+    void everyYamlBlockInTheReadmeIsAFileTheTestsLoad() throws Exception {
+        String readme = java.nio.file.Files.readString(Path.of("README.md"));
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("```yaml\\n(.*?)```", java.util.regex.Pattern.DOTALL)
+                .matcher(readme);
+        int blocks = 0;
+        while (block.find()) {
+            blocks++;
+            String yaml = block.group(1);
+            boolean found = false;
+            for (Path file : List.of(Path.of("docs/examples/gateway-routes.yaml"), Path.of("docs/examples/proxy-template.yaml"),
+                    Path.of("routes/gateway.yaml"), Path.of("routes/demo-backends.yaml"))) {
+                found |= java.nio.file.Files.readString(file).equals(yaml);
+            }
+            assertTrue(found, "README YAML block is not one of the tested files:\n" + yaml);
+        }
+        assertTrue(blocks > 0);
+    }
+
     private static int freePort() throws Exception {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
