@@ -108,7 +108,7 @@ start_caravan() {
     local port=$1 routes=$2 logfile=$3
     # shellcheck disable=SC2086
     java ${CARAVAN_JAVA_OPTS:--Xmx256m} -jar "$JAR" --caravan.http.port="$port" --caravan.http.host=127.0.0.1 \
-        --caravan.routes.dir="$routes" --caravan.routes.reload=false >"$logfile" 2>&1 &
+        --caravan.routes.dir="$routes" --caravan.routes.reload=false ${CARAVAN_ARGS:-} >"$logfile" 2>&1 &
     CARAVAN_PID=$!
     STARTED_PIDS+=("$CARAVAN_PID")
 }

@@ -21,6 +21,8 @@ public final class Caravan {
     public Caravan(Map<String, String> properties) {
         main.setPropertyPlaceholderLocations(
                 "classpath:application.properties;optional=true,file:application.properties;optional=true");
+        // bodies are stream handles that must never be read into a cache; skipping the attempt also saves time
+        main.configure().setStreamCachingEnabled(false);
         properties.forEach(main::addOverrideProperty);
         main.configure().addRoutesBuilder(new ProxyRouteTemplate());
         main.addMainListener(lifecycle);

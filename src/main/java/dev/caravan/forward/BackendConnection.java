@@ -6,8 +6,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.TimeUnit;
 
 /**
  * The handler at the end of a backend connection's pipeline. It passes what the backend sends to the
@@ -16,11 +19,14 @@ import org.slf4j.LoggerFactory;
 final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
+    /** Response timeouts are enforced to within this many milliseconds. */
+    private static final long DEADLINE_CHECK_MILLIS = 100;
 
     private final BackendPool pool;
     private ForwardCall call;
     private long idleSince;
     private long idleTimeoutNanos;
+    private ScheduledFuture<?> deadlineCheck;
 
     BackendConnection(BackendPool pool) {
         this.pool = pool;
@@ -49,6 +55,18 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     boolean idleExpired(long now) {
         return now - idleSince >= idleTimeoutNanos;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        // one periodic check per connection enforces response deadlines, instead of a timer per request
+        deadlineCheck = ctx.executor().scheduleAtFixedRate(() -> {
+            ForwardCall current = call;
+            if (current != null) {
+                current.checkDeadline(System.nanoTime());
+            }
+        }, DEADLINE_CHECK_MILLIS, DEADLINE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        ctx.fireChannelActive();
     }
 
     @Override
@@ -86,6 +104,9 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (deadlineCheck != null) {
+            deadlineCheck.cancel(false);
+        }
         pool.forget(ctx.channel());
         ForwardCall current = call;
         call = null;

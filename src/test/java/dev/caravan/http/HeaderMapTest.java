@@ -1,0 +1,48 @@
+package dev.caravan.http;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HeaderMapTest {
+
+    @Test
+    void ignoresCaseKeepsFirstSpellingAndOrder() {
+        HeaderMap headers = new HeaderMap();
+        headers.put("Content-Type", "text/plain");
+        headers.put("X-B", "1");
+        headers.put("content-type", "application/json");
+        assertEquals("application/json", headers.get("CONTENT-TYPE"));
+        assertTrue(headers.containsKey("x-b"));
+        assertEquals(List.of("Content-Type", "X-B"), List.copyOf(headers.keySet()));
+        assertEquals("1", headers.remove("x-B"));
+        assertNull(headers.get("X-B"));
+        assertEquals(1, headers.size());
+        headers.keySet().removeIf(name -> name.startsWith("Content"));
+        assertTrue(headers.isEmpty());
+    }
+
+    @Test
+    void camelPicksItUpForEveryMessage() throws Exception {
+        try (org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
+            context.start();
+            org.apache.camel.support.DefaultMessage message = new org.apache.camel.support.DefaultMessage(context);
+            message.setHeader("X-A", "1");
+            assertTrue(message.getHeaders() instanceof HeaderMap);
+        }
+    }
+
+    @Test
+    void copiesAndUpdatesThroughEntries() {
+        HeaderMap headers = new HeaderMap(Map.of("A", 1));
+        headers.entrySet().forEach(e -> e.setValue(2));
+        assertEquals(2, headers.get("a"));
+        assertFalse(headers.containsKey(null));
+    }
+}
