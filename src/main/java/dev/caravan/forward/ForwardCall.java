@@ -97,10 +97,8 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
             channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
             requestSent = true;
         } else {
-            requestWriter = new ChannelBodyWriter(channel, body, lastWrite -> {
-                requestSent = true;
-                releaseIfFinished();
-            }, this::onRequestBodyFailed);
+            requestWriter = new ChannelBodyWriter(channel, body, lastWrite -> requestSent = true,
+                    this::onRequestBodyFailed);
             body.subscribe(requestWriter);
         }
     }
@@ -267,7 +265,12 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
     }
 
     private void releaseIfFinished() {
-        if (finished || !responseEnded || !requestSent) {
+        if (finished || !responseEnded) {
+            return;
+        }
+        if (!requestSent) {
+            // the backend answered before taking the whole request body: the connection cannot be reused
+            closeBackend();
             return;
         }
         finished = true;

@@ -47,6 +47,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
     /** Pipelined messages held while a response is in progress before reading pauses. */
     private static final int MAX_BACKLOG = 8;
+    /** Bytes of an unwanted request body read and dropped after the response before the connection is closed. */
+    private static final long DISCARD_LIMIT = 1024 * 1024;
 
     private final RouteTable routes;
     private final ResponseEncoder encoder;
@@ -56,6 +58,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private ProxyRequest current;
     private boolean requestComplete;
     private boolean closeAfterResponse;
+    private long discardBudget;
     private BodySource responseBody;
     private ChannelBodyWriter responseWriter;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
@@ -104,12 +107,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         }
         if (msg instanceof HttpRequest request) {
             startRequest(request);
-        } else {
-            ReferenceCountUtil.release(msg);
+            return;
         }
+        if (msg instanceof HttpContent content && discardBudget > 0) {
+            discardBudget -= content.content().readableBytes();
+            if (content instanceof LastHttpContent) {
+                discardBudget = 0;
+            } else if (discardBudget <= 0) {
+                ctx.close(); // too much unwanted body: not worth reading
+            }
+        }
+        ReferenceCountUtil.release(msg);
     }
 
     private void startRequest(HttpRequest request) {
+        discardBudget = 0;
         DecoderResult result = request.decoderResult();
         if (result.isFailure()) {
             rejectAndClose(request.protocolVersion(), statusForDecodeFailure(result.cause()), request);
@@ -309,10 +321,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         responseBody = null;
         responseWriter = null;
         lastActivity = System.nanoTime();
+        // a body the route never sent anywhere is dropped (and its buffers released); what is still on its way is
+        // read and thrown away, up to a limit, so the connection can serve the next request
+        done.body().discard();
         if (!requestComplete) {
-            // the client is still sending a body nobody wants: the connection cannot be reused
-            done.body().discard();
-            closeAfterResponse = true;
+            discardBudget = DISCARD_LIMIT;
         }
         if (closeAfterResponse) {
             lastWrite.addListener(ChannelFutureListener.CLOSE);

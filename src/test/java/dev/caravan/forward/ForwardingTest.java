@@ -258,6 +258,16 @@ class ForwardingTest {
     }
 
     @Test
+    void aBodyTheRouteNeverSendsIsDroppedAndTheConnectionStaysUsable() throws Exception {
+        try (RawHttp http = new RawHttp(gateway.port())) {
+            RawHttp.Response local = http.exchange(request("POST", "/local", "Content-Length: 11") + "hello world");
+            assertEquals(201, local.status());
+            assertEquals("made here", local.bodyText());
+            assertEquals(200, http.exchange(request("GET", "/echo")).status());
+        }
+    }
+
+    @Test
     void answersPipelinedRequestsInOrder() throws Exception {
         try (RawHttp http = new RawHttp(gateway.port())) {
             http.send(request("GET", "/status/201") + request("GET", "/status/202") + request("GET", "/echo?third"));
