@@ -137,12 +137,15 @@ public final class RouteReloader implements AutoCloseable {
         removed.forEach(p -> outgoing.addAll(loaded.get(p).routeIds));
         changed.stream().filter(loaded::containsKey).forEach(p -> outgoing.addAll(loaded.get(p).routeIds));
 
+        Map<Path, LoadedFile> previous = new HashMap<>();
+        Set<String> routesBefore = routeIds();
         listeners.holdAll();
         try {
             drain(outgoing);
             for (Path path : concat(removed, changed)) {
                 LoadedFile old = loaded.remove(path);
                 if (old != null) {
+                    previous.put(path, old);
                     unload(old);
                 }
             }
@@ -150,7 +153,9 @@ public final class RouteReloader implements AutoCloseable {
                 loaded.put(path, load(path, files.get(path)));
             }
         } catch (Exception e) {
-            throw new RouteFileException("Applying route files failed: " + RouteValidator.rootMessage(e), e);
+            restore(previous, changed, routesBefore, outgoing);
+            throw new RouteFileException("Applying route files failed, previous routes restored: "
+                    + RouteValidator.rootMessage(e), e);
         } finally {
             listeners.releaseAll();
         }
@@ -160,6 +165,31 @@ public final class RouteReloader implements AutoCloseable {
                 loaded.values().stream().mapToInt(f -> f.routeIds.size()).sum(), loaded.size(),
                 changed.isEmpty() ? "" : "; changed " + names(changed),
                 removed.isEmpty() ? "" : "; removed " + names(removed));
+    }
+
+    /**
+     * A change passed validation but failed going live (say a route could not start): take out whatever it added and
+     * put the previous files' routes back, so the gateway serves what it served before.
+     */
+    private void restore(Map<Path, LoadedFile> previous, List<Path> changed, Set<String> routesBefore,
+                         Set<String> outgoing) {
+        try {
+            for (Path path : changed) {
+                LoadedFile partial = loaded.remove(path);
+                if (partial != null) {
+                    unload(partial);
+                }
+            }
+            Set<String> stray = routeIds();
+            stray.removeAll(routesBefore);
+            stray.removeAll(outgoing);
+            unload(new LoadedFile("", stray, Set.of()));
+            for (Map.Entry<Path, LoadedFile> old : previous.entrySet()) {
+                loaded.put(old.getKey(), load(old.getKey(), old.getValue().content));
+            }
+        } catch (Exception e) {
+            LOG.error("Could not restore the previous routes after a failed change: {}", e.toString(), e);
+        }
     }
 
     /** Waits until the outgoing routes have answered the requests they hold (bounded by the drain timeout). */

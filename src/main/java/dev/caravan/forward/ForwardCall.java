@@ -89,16 +89,14 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
         BackendConnection.of(channel).attach(this);
         channel.config().setAutoRead(true);
         channel.write(outgoing, channel.voidPromise());
-        responseDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(responseTimeoutMillis);
         if (fixedBody != null) {
             channel.writeAndFlush(new DefaultLastHttpContent(fixedBody.retainedDuplicate()), channel.voidPromise());
-            requestSent = true;
+            requestSent();
         } else if (body == null) {
             channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
-            requestSent = true;
+            requestSent();
         } else {
-            requestWriter = new ChannelBodyWriter(channel, body, lastWrite -> requestSent = true,
-                    this::onRequestBodyFailed);
+            requestWriter = new ChannelBodyWriter(channel, body, lastWrite -> requestSent(), this::onRequestBodyFailed);
             body.subscribe(requestWriter);
         }
     }
@@ -109,6 +107,14 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
             complete(new BackendTimeoutException("Connect timeout: " + cause.getMessage(), false));
         } else {
             complete(new BackendUnavailableException("Cannot connect: " + cause, false, cause));
+        }
+    }
+
+    /** The whole request is on its way: from now the backend has {@code responseTimeout} to answer. */
+    private void requestSent() {
+        requestSent = true;
+        if (!headReceived) {
+            responseDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(responseTimeoutMillis);
         }
     }
 
@@ -133,7 +139,14 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
         }
         if (code < 200) {
             interim = true;
-            request.responder().writeInterim(new DefaultFullHttpResponse(request.version(), response.status()));
+            DefaultFullHttpResponse relayed = new DefaultFullHttpResponse(request.version(), response.status());
+            HopByHopHeaders.remove(response.headers());
+            response.headers().forEach(h -> {
+                if (MessageHeaders.isEndToEnd(h.getKey())) {
+                    relayed.headers().add(h.getKey(), h.getValue());
+                }
+            });
+            request.responder().writeInterim(relayed);
             return;
         }
         cancelTimer();
@@ -142,6 +155,7 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
         idleTimeoutNanos = KeepAliveTimeout.idleNanos(response.headers(), pool.idleTimeoutNanos());
         HopByHopHeaders.remove(response.headers());
         responseBody = new StreamingBody(this);
+        responseBody.readBurstStarted();
         Message message = exchange.getMessage();
         message.getHeaders().clear();
         MessageHeaders.toCamel(response.headers(), message.getHeaders());
@@ -158,6 +172,12 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
                 interim = false;
             }
             ReferenceCountUtil.release(content);
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            // a malformed chunk: the body is cut short and the connection is unusable
+            ReferenceCountUtil.release(content);
+            closeBackend();
             return;
         }
         boolean last = content instanceof LastHttpContent;

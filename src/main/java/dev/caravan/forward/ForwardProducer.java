@@ -54,16 +54,22 @@ final class ForwardProducer extends DefaultAsyncProducer {
             callback.done(true);
             return true;
         }
+        if (!request.channel().isActive()) {
+            exchange.setException(new GatewayException(499, "Client closed the connection"));
+            callback.done(true);
+            return true;
+        }
         EventLoop loop = request.channel().eventLoop();
         if (loop.inEventLoop()) {
-            return forward(exchange, callback, request);
+            return forward(exchange, callback, request, true);
         }
         // a route step moved the exchange to another thread: come back to the connection's loop
-        loop.execute(() -> forward(exchange, callback, request));
+        loop.execute(() -> forward(exchange, callback, request, false));
         return false;
     }
 
-    private boolean forward(Exchange exchange, AsyncCallback callback, ProxyRequest request) {
+    /** Returns whether the exchange completed synchronously; {@code mayCompleteSync} is false on the hop path. */
+    private boolean forward(Exchange exchange, AsyncCallback callback, ProxyRequest request, boolean mayCompleteSync) {
         int index = targets.size() == 1 ? 0 : Math.floorMod(next.getAndIncrement(), targets.size());
         BackendTarget target = targets.get(index);
         Message message = exchange.getMessage();
@@ -86,13 +92,17 @@ final class ForwardProducer extends DefaultAsyncProducer {
                 if (source.isConsumed()) {
                     exchange.setException(new GatewayException(502,
                             "The request body was already sent to another backend; it cannot be sent again"));
-                    callback.done(true);
-                    return true;
+                    callback.done(mayCompleteSync);
+                    return mayCompleteSync;
                 }
                 streamed = source;
+                // framing comes from what the listener's decoder used, never from headers a route could change
+                headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+                headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
                 if (HttpUtil.isTransferEncodingChunked(request.head())) {
-                    headers.remove(HttpHeaderNames.CONTENT_LENGTH);
                     HttpUtil.setTransferEncodingChunked(outgoing, true);
+                } else {
+                    HttpUtil.setContentLength(outgoing, HttpUtil.getContentLength(request.head(), 0L));
                 }
             } else {
                 headers.remove(HttpHeaderNames.CONTENT_LENGTH);
@@ -102,8 +112,8 @@ final class ForwardProducer extends DefaultAsyncProducer {
             if (bytes == null) {
                 exchange.setException(new IllegalArgumentException(
                         "Cannot send a body of type " + body.getClass().getName() + " to a backend"));
-                callback.done(true);
-                return true;
+                callback.done(mayCompleteSync);
+                return mayCompleteSync;
             }
             fixed = Unpooled.wrappedBuffer(bytes);
             headers.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);

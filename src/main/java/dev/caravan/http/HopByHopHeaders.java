@@ -25,6 +25,8 @@ public final class HopByHopHeaders {
         HttpHeaderNames.PROXY_AUTHENTICATE,
     };
 
+    private static final java.util.Set<String> PROTECTED = java.util.Set.of("content-length", "transfer-encoding", "host");
+
     private HopByHopHeaders() {
     }
 
@@ -48,7 +50,11 @@ public final class HopByHopHeaders {
         return false;
     }
 
-    /** The header names that the {@code Connection} header marks as hop-by-hop. */
+    /**
+     * The header names that the {@code Connection} header marks as hop-by-hop, except the framing headers and
+     * {@code Host}: a client naming {@code Content-Length} there must not make the proxy lose the body's framing
+     * (that would smuggle the body to the backend as a second request).
+     */
     public static List<String> connectionTokens(HttpHeaders headers) {
         List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
         if (values.isEmpty()) {
@@ -58,7 +64,7 @@ public final class HopByHopHeaders {
         for (String value : values) {
             for (String token : value.split(",")) {
                 String trimmed = token.trim();
-                if (!trimmed.isEmpty()) {
+                if (!trimmed.isEmpty() && !PROTECTED.contains(trimmed.toLowerCase(java.util.Locale.ROOT))) {
                     tokens.add(trimmed);
                 }
             }

@@ -26,6 +26,7 @@ public final class ProxyRequest {
     private final ResponseWriter responder;
     private BodySource backendBody;
     private Runnable onAbort;
+    private boolean aborted;
 
     public ProxyRequest(HttpRequest head, String rawTarget, StreamingBody body, Channel channel, boolean secure,
                         ResponseWriter responder) {
@@ -96,12 +97,20 @@ public final class ProxyRequest {
         this.backendBody = body;
     }
 
-    /** Registers what to cancel if the client goes away while the request is in flight. */
+    /** Registers what to cancel if the client goes away while the request is in flight (at once if it has). */
     public void onAbort(Runnable action) {
         this.onAbort = action;
+        if (aborted && action != null) {
+            abort();
+        }
+    }
+
+    public boolean isAborted() {
+        return aborted;
     }
 
     public void abort() {
+        aborted = true;
         Runnable action = onAbort;
         onAbort = null;
         if (action != null) {

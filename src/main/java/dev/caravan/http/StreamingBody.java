@@ -21,6 +21,7 @@ public final class StreamingBody implements BodySource {
     private BodySink sink;
     private boolean complete;
     private boolean discarded;
+    private boolean inReadBurst;
     private Throwable failure;
 
     public StreamingBody(ReadControl reads) {
@@ -37,6 +38,7 @@ public final class StreamingBody implements BodySource {
     // ---- producer side: the connection handler feeds it
 
     public void offer(HttpContent content) {
+        inReadBurst = true;
         if (content instanceof LastHttpContent) {
             complete = true;
         }
@@ -55,7 +57,13 @@ public final class StreamingBody implements BodySource {
         }
     }
 
+    /** The source connection is inside a read: whatever is written now gets flushed at {@link #batchEnd()}. */
+    public void readBurstStarted() {
+        inReadBurst = true;
+    }
+
     public void batchEnd() {
+        inReadBurst = false;
         if (sink != null && !discarded) {
             sink.onBatchEnd();
         }
@@ -63,11 +71,11 @@ public final class StreamingBody implements BodySource {
 
     /** The connection ended or failed before the last content. */
     public void fail(Throwable cause) {
+        releaseQueued();
         if (complete || failure != null) {
             return;
         }
         failure = cause;
-        releaseQueued();
         if (sink != null && !discarded) {
             sink.onError(cause);
         }
@@ -92,9 +100,9 @@ public final class StreamingBody implements BodySource {
             newSink.onContent(next);
             drained = true;
         }
-        // flush only what was queued; otherwise the source's next read burst flushes, so a response head and its
-        // body leave in one write instead of two
-        if (drained) {
+        // inside a read burst of the source, its end flushes (so a response head and its body leave in one write);
+        // outside one (a late subscriber), flush now or what was written before would wait for the next read
+        if (drained || !inReadBurst) {
             newSink.onBatchEnd();
         }
         if (!complete) {

@@ -108,6 +108,20 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
     }
 
     private void reply(ProxyRequest request, Exchange exchange) {
+        try {
+            writeResponse(request, exchange);
+        } catch (RuntimeException e) {
+            // e.g. a route set a header value Netty refuses (CR/LF): answer 500 rather than leave the client waiting
+            LOG.warn("Route {} left a response that cannot be sent: {}", exchange.getFromRouteId(), e.toString());
+            BodySource backendBody = request.backendBody();
+            if (backendBody != null) {
+                backendBody.discard();
+            }
+            request.responder().respondError(request, 500);
+        }
+    }
+
+    private void writeResponse(ProxyRequest request, Exchange exchange) {
         ProxyRequest.ResponseWriter client = request.responder();
         BodySource backendBody = request.backendBody();
         Exception failure = exchange.getException();

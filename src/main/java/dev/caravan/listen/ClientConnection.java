@@ -58,6 +58,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private ProxyRequest current;
     private boolean requestComplete;
     private boolean closeAfterResponse;
+    private boolean closing;
+    private boolean bodyPaused;
     private long discardBudget;
     private BodySource responseBody;
     private ChannelBodyWriter responseWriter;
@@ -90,8 +92,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     }
 
     private void accept(Object msg) {
+        if (closing) {
+            // after a rejection or a final response, nothing more from this connection is acted on
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (current != null) {
             if (!requestComplete && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
+                if (content.decoderResult().isFailure()) {
+                    // a malformed chunk: the body is cut short, and the decoder now discards the rest
+                    ReferenceCountUtil.release(content);
+                    current.body().fail(content.decoderResult().cause());
+                    closing = true;
+                    ctx.close();
+                    return;
+                }
                 if (content instanceof LastHttpContent) {
                     requestComplete = true;
                 }
@@ -138,10 +153,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             return;
         }
         requestComplete = false;
+        bodyPaused = false;
         closeAfterResponse = !HttpUtil.isKeepAlive(request);
         // reading goes on: a body is queued up to a high-water mark until a route sends it somewhere, and
         // pipelined requests wait in the backlog; both pause reading when full, so the common case costs no syscall
-        current = new ProxyRequest(request, target, new StreamingBody(this), ctx.channel(), secure, this);
+        StreamingBody body = new StreamingBody(this);
+        body.readBurstStarted();
+        current = new ProxyRequest(request, target, body, ctx.channel(), secure, this);
         routes.dispatch(current);
     }
 
@@ -200,6 +218,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         FullHttpResponse page = ErrorPage.render(ctx.alloc(), version.isKeepAliveDefault() ? version : HttpVersion.HTTP_1_1,
                 status, request.headers().get(HttpHeaderNames.ACCEPT));
         page.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        closing = true;
         setAutoRead(false);
         ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
     }
@@ -208,12 +227,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
 
     @Override
     public void pauseReading() {
+        bodyPaused = true;
         setAutoRead(false);
     }
 
     @Override
     public void resumeReading() {
-        if (current != null && !requestComplete) {
+        bodyPaused = false;
+        if (current != null && !requestComplete && !closing) {
             setAutoRead(true);
         }
     }
@@ -328,18 +349,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             discardBudget = DISCARD_LIMIT;
         }
         if (closeAfterResponse) {
+            closing = true;
             lastWrite.addListener(ChannelFutureListener.CLOSE);
             return;
         }
         Object next;
-        while ((next = backlog.peek()) != null) {
+        while (!closing && (next = backlog.peek()) != null) {
             if (current != null && (requestComplete || !(next instanceof HttpContent) || next instanceof HttpRequest)) {
                 break;
             }
             backlog.poll();
             accept(next);
         }
-        setAutoRead(true);
+        // read on, unless a body being forwarded waits for its backend to drain, or we are closing
+        if (current == null) {
+            bodyPaused = false;
+        }
+        if (!closing && !bodyPaused) {
+            setAutoRead(true);
+        }
     }
 
     private void responseBodyFailed(Throwable cause) {
@@ -364,6 +392,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         current = null;
         if (abandoned != null) {
             abandoned.body().fail(new ClosedChannelException());
+            abandoned.body().discard();
             abandoned.abort();
             if (responseBody != null) {
                 responseBody.discard();

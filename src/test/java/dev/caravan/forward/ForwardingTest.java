@@ -33,17 +33,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ForwardingTest {
 
     private static TestBackend backend;
+    private static TestBackend fresh;
     private static RunningGateway gateway;
     private static int deadPort;
 
     @BeforeAll
     static void start() throws Exception {
         backend = TestBackend.start("b1");
+        fresh = TestBackend.start("fresh");
         try (ServerSocket free = new ServerSocket(0)) {
             deadPort = free.getLocalPort();
         }
         gateway = RunningGateway.start(Path.of("src/test/resources/routes/forwarding"), Map.of(
                 "backend.url", backend.url(),
+                "fresh.url", fresh.url(),
                 "dead.url", "http://127.0.0.1:" + deadPort));
     }
 
@@ -51,6 +54,7 @@ class ForwardingTest {
     static void stop() {
         gateway.close();
         backend.close();
+        fresh.close();
     }
 
     private static RawHttp.Response get(String target, String... headers) throws Exception {
@@ -264,6 +268,54 @@ class ForwardingTest {
             assertEquals(201, local.status());
             assertEquals("made here", local.bodyText());
             assertEquals(200, http.exchange(request("GET", "/echo")).status());
+        }
+    }
+
+    @Test
+    void relaysOneHundredContinueOnANewBackendConnection() throws Exception {
+        try (RawHttp http = new RawHttp(gateway.port())) {
+            http.send(request("PUT", "/fresh/continue", "Content-Length: 3", "Expect: 100-continue"));
+            assertEquals(100, http.read().status(), "the request head must reach a backend that was never used");
+            http.send("abc");
+            assertEquals("3", http.read().echoed("body-bytes"));
+        }
+    }
+
+    @Test
+    void relaysEarlyHintsWithTheirHeaders() throws Exception {
+        try (RawHttp http = new RawHttp(gateway.port())) {
+            RawHttp.Response hints = http.exchange(request("GET", "/early-hints"));
+            assertEquals(103, hints.status());
+            assertEquals("</style.css>; rel=preload; as=style", hints.header("Link"));
+            assertEquals(200, http.read().status());
+        }
+    }
+
+    @Test
+    void aClientCannotStripTheBodyFramingThroughTheConnectionHeader() throws Exception {
+        int before = backend.requests().size();
+        try (RawHttp http = new RawHttp(gateway.port())) {
+            String smuggled = "GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+            RawHttp.Response response = http.exchange(request("POST", "/echo",
+                    "Connection: keep-alive, Content-Length, Transfer-Encoding, Host",
+                    "Content-Length: " + smuggled.length()) + smuggled);
+            assertEquals(200, response.status());
+            assertEquals(Integer.toString(smuggled.length()), response.echoed("body-bytes"));
+            assertEquals(Integer.toString(smuggled.length()), response.echoedHeader("Content-Length"));
+            assertEquals("gw.test", response.echoedHeader("Host"));
+        }
+        Thread.sleep(200);
+        assertEquals(before + 1, backend.requests().size(), "the body reached the backend as a second request");
+        assertFalse(backend.requests().stream().anyMatch(r -> r.uri().equals("/smuggled")));
+    }
+
+    @Test
+    void aMalformedChunkClosesTheClientConnection() throws Exception {
+        try (RawHttp http = new RawHttp(gateway.port())) {
+            http.send(request("POST", "/upload", "Transfer-Encoding: chunked") + "5\r\nhello\r\nzz\r\n");
+            // the upload was already on its way to the backend, so the client gets a 400 before the close
+            assertEquals(400, http.read().status());
+            assertTrue(http.isClosedByServer(), "a malformed chunk left the connection open");
         }
     }
 

@@ -60,6 +60,19 @@ class MalformedRequestTest {
         assertEquals(before, backend.requests().size(), "a refused request reached the backend: " + name);
     }
 
+    @org.junit.jupiter.api.Test
+    void nothingPipelinedBehindARefusedRequestReachesABackend() throws Exception {
+        int before = backend.requests().size();
+        try (RawHttp http = new RawHttp(gateway.port())) {
+            RawHttp.Response response = http.exchange("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n"
+                    + "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals(501, response.status());
+            assertTrue(http.isClosedByServer());
+        }
+        Thread.sleep(200);
+        assertEquals(before, backend.requests().size(), "a request behind a refused one reached the backend");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "huge request line | 414 | 9000",

@@ -44,6 +44,7 @@ import java.util.zip.CRC32;
  *   <li>{@code /hop}: answers with hop-by-hop headers a proxy must remove, plus two {@code Set-Cookie};</li>
  *   <li>{@code /close}: answers with {@code Connection: close} and closes;</li>
  *   <li>{@code /continue}: sends {@code 100 Continue} when asked, then counts the body;</li>
+ *   <li>{@code /early-hints}: sends {@code 103 Early Hints} with a {@code Link} header, then echoes;</li>
  *   <li>anything else: after reading the whole body, echoes method, raw target, body size and CRC, and headers.</li>
  * </ul>
  * A leading version segment such as {@code /v2} is ignored when picking the behaviour. Every request head is
@@ -156,6 +157,12 @@ public final class TestBackend implements AutoCloseable {
                     requests.add(r);
                     bodyBytes = 0;
                     crc.reset();
+                    if (path().equals("/early-hints")) {
+                        FullHttpResponse hints = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                                HttpResponseStatus.valueOf(103));
+                        hints.headers().add("Link", "</style.css>; rel=preload; as=style");
+                        ctx.writeAndFlush(hints);
+                    }
                     if (path().equals("/continue") && HttpUtil.is100ContinueExpected(r)) {
                         ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
                     }
