@@ -103,6 +103,17 @@ EOF
     STARTED_PIDS+=("$NGINX_PID")
 }
 
+# start_run TEMP_PREFIX RESULTS_SUFFIX — sets WORK (a temp dir removed on exit, with every started process
+# stopped) and RESULTS (bench/results/<timestamp><suffix>).
+start_run() {
+    WORK=$(mktemp -d "/tmp/$1.XXXXXX")
+    chmod 755 "$WORK"
+    install_trap
+    RESULTS="$BENCH_DIR/results/$(date +%Y%m%d-%H%M%S)$2"
+    mkdir -p "$RESULTS"
+    log "temp dir $WORK, results in $RESULTS"
+}
+
 # start_caravan PORT ROUTES_DIR LOGFILE — sets CARAVAN_PID.
 start_caravan() {
     local port=$1 routes=$2 logfile=$3

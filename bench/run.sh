@@ -25,13 +25,7 @@ require_jar
 install_missing nginx:nginx wrk:wrk curl:curl
 require_ports_free "$BACKEND_PORT" "$NGINX_PORT" "$CARAVAN_PORT"
 
-WORK=$(mktemp -d /tmp/caravan-bench.XXXXXX)
-chmod 755 "$WORK"
-install_trap
-
-RESULTS="$BENCH_DIR/results/$(date +%Y%m%d-%H%M%S)"
-mkdir -p "$RESULTS"
-log "temp dir $WORK, results in $RESULTS"
+start_run caravan-bench ""
 
 # --- backend: nginx returning exactly 1024 bytes ------------------------------------------
 BODY=$(printf 'x%.0s' $(seq 1 1023))   # 1023 'x' + the newline below = 1024 bytes

@@ -25,13 +25,7 @@ require_jar
 install_missing nginx:nginx curl:curl python3:python3
 require_ports_free "$FILES_PORT" "$SINK_PORT" "$CARAVAN_PORT"
 
-WORK=$(mktemp -d /tmp/caravan-stream.XXXXXX)
-chmod 755 "$WORK"
-install_trap
-
-RESULTS="$BENCH_DIR/results/$(date +%Y%m%d-%H%M%S)-stream"
-mkdir -p "$RESULTS"
-log "temp dir $WORK, results in $RESULTS"
+start_run caravan-stream "-stream"
 
 # Sparse body files: nginx serves them for downloads, curl reads them for uploads.
 mkdir -p "$WORK/files"
