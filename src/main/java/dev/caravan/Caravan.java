@@ -40,7 +40,12 @@ public final class Caravan {
             }
         }
         Caravan caravan = new Caravan(properties);
-        caravan.main.run(rest.toArray(String[]::new));
+        try {
+            caravan.main.run(rest.toArray(String[]::new));
+        } catch (Exception e) {
+            System.err.println("Caravan did not start: " + e.getMessage());
+            System.exit(1);
+        }
         if (caravan.lifecycle.startFailure() != null) {
             System.err.println("Caravan did not start: " + caravan.lifecycle.startFailure().getMessage());
             System.exit(1);

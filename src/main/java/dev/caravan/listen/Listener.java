@@ -17,8 +17,8 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A bound port that accepts HTTP/1.1 connections. It lives for the whole process, outside any route: routes come and
- * go in its {@link RouteTable}, so a route reload never unbinds the port or drops a connection.
+ * A bound port that accepts HTTP/1.1 connections, plain or over TLS. It lives for the whole process, outside any
+ * route: routes come and go in its {@link RouteTable}, so a route reload never unbinds the port or drops a connection.
  */
 public final class Listener {
 
@@ -53,15 +53,20 @@ public final class Listener {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.add(ch);
+                        if (config.secure()) {
+                            // first, so everything after it sees plain bytes; it picks the certificate by SNI
+                            ch.pipeline().addLast("tls", config.tls().newHandler());
+                        }
                         ResponseEncoder encoder = new ResponseEncoder();
                         ch.pipeline().addLast("decoder", new RequestDecoder(decoderConfig));
                         ch.pipeline().addLast("encoder", encoder);
                         ch.pipeline().addLast("connection",
-                                new ClientConnection(routes, encoder, false, config.idleTimeoutMillis()));
+                                new ClientConnection(routes, encoder, config.secure(), config.idleTimeoutMillis()));
                     }
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
-        LOG.info("Listener '{}' accepting HTTP on {}:{}", config.name(), config.host(), port());
+        LOG.info("Listener '{}' accepting {} on {}:{}", config.name(), config.secure() ? "HTTPS" : "HTTP",
+                config.host(), port());
     }
 
     public String name() {

@@ -7,6 +7,8 @@ import dev.caravan.http.EventLoops;
 import dev.caravan.listen.Listener;
 import dev.caravan.listen.ListenerConfig;
 import dev.caravan.listen.Listeners;
+import dev.caravan.tls.CertificateFileException;
+import dev.caravan.tls.CertificateStore;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,8 +17,8 @@ import java.util.List;
 
 /**
  * Everything that lives outside routes and must survive their reloads: the I/O threads, the bound listeners, the
- * backend connection pools, and the route file reloader. It starts before routes are loaded and stops after the
- * listeners have drained.
+ * backend connection pools, the route file reloader and the TLS certificates. It starts before routes are loaded and
+ * stops after the listeners have drained.
  */
 public final class CaravanServer {
 
@@ -28,6 +30,7 @@ public final class CaravanServer {
     private BackendPools pools;
     private final Listeners listeners = new Listeners();
     private RouteReloader reloader;
+    private CertificateStore certificates;
 
     public CaravanServer(ServerSettings settings, CamelContext context) {
         this.settings = settings;
@@ -36,11 +39,24 @@ public final class CaravanServer {
 
     /** Creates the listeners (not yet bound) and registers the shared state as beans, so routes can use it. */
     public void start() {
+        if (settings.httpsEnabled()) {
+            // first: a certificate that cannot be served stops the start before any thread exists
+            certificates = new CertificateStore(settings.tls());
+            try {
+                certificates.loadInitial();
+            } catch (CertificateFileException e) {
+                throw new IllegalStateException("Cannot load certificates: " + e.getMessage(), e);
+            }
+        }
         loops = new EventLoops(settings.ioThreads());
         pools = new BackendPools(loops);
         Listener http = new Listener(new ListenerConfig("http", settings.httpHost(), settings.httpPort(),
                 settings.clientIdleTimeoutMillis()), loops);
         listeners.add(http);
+        if (certificates != null) {
+            listeners.add(new Listener(new ListenerConfig("https", settings.httpsHost(), settings.httpsPort(),
+                    settings.clientIdleTimeoutMillis(), certificates.termination()), loops));
+        }
         context.getRegistry().bind("caravanListeners", listeners);
         context.getRegistry().bind("caravanBackendPools", pools);
         context.getRegistry().bind("caravanServer", this);
@@ -61,12 +77,18 @@ public final class CaravanServer {
         if (settings.reloadEnabled()) {
             reloader.watch(settings.reloadIntervalMillis());
         }
+        if (certificates != null) {
+            certificates.watch();
+        }
     }
 
     /** Stops taking new connections and lets open requests finish (before routes stop). */
     public void drain() {
         if (reloader != null) {
             reloader.close();
+        }
+        if (certificates != null) {
+            certificates.close();
         }
         listeners.all().forEach(l -> l.stop(settings.shutdownGraceMillis()));
     }
@@ -91,5 +113,15 @@ public final class CaravanServer {
 
     public int httpPort() {
         return listeners.get("http").port();
+    }
+
+    /** The bound port of the {@code https} listener; fails if {@code caravan.https.enabled} is false. */
+    public int httpsPort() {
+        return listeners.get("https").port();
+    }
+
+    /** The TLS certificates of the {@code https} listener, or null when it is disabled. */
+    public CertificateStore certificates() {
+        return certificates;
     }
 }

@@ -1,8 +1,11 @@
 package dev.caravan.server;
 
+import dev.caravan.tls.TlsSettings;
 import org.apache.camel.spi.PropertiesComponent;
 
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * Caravan's process-level settings, read from Camel properties ({@code application.properties}, {@code -D},
@@ -11,6 +14,10 @@ import java.nio.file.Path;
 public record ServerSettings(
         String httpHost,
         int httpPort,
+        boolean httpsEnabled,
+        String httpsHost,
+        int httpsPort,
+        TlsSettings tls,
         long clientIdleTimeoutMillis,
         int ioThreads,
         Path routesDir,
@@ -20,9 +27,20 @@ public record ServerSettings(
         long shutdownGraceMillis) {
 
     public static ServerSettings from(PropertiesComponent properties) {
+        String httpHost = string(properties, "caravan.http.host", "0.0.0.0");
         return new ServerSettings(
-                string(properties, "caravan.http.host", "0.0.0.0"),
+                httpHost,
                 (int) number(properties, "caravan.http.port", 8080),
+                Boolean.parseBoolean(string(properties, "caravan.https.enabled", "true")),
+                string(properties, "caravan.https.host", httpHost),
+                (int) number(properties, "caravan.https.port", 8443),
+                new TlsSettings(
+                        Path.of(string(properties, "caravan.tls.certs", "certs")),
+                        number(properties, "caravan.tls.reloadInterval", 2000),
+                        (int) number(properties, "caravan.tls.expiryWarningDays", 30),
+                        number(properties, "caravan.tls.handshakeTimeout", 10_000),
+                        list(properties, "caravan.tls.protocols", TlsSettings.DEFAULT_PROTOCOLS),
+                        list(properties, "caravan.tls.ciphers", TlsSettings.DEFAULT_CIPHERS)),
                 number(properties, "caravan.http.idleTimeout", 60_000),
                 (int) number(properties, "caravan.io.threads", Runtime.getRuntime().availableProcessors()),
                 Path.of(string(properties, "caravan.routes.dir", "routes")),
@@ -34,6 +52,13 @@ public record ServerSettings(
 
     private static String string(PropertiesComponent properties, String key, String defaultValue) {
         return properties.resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(defaultValue);
+    }
+
+    private static List<String> list(PropertiesComponent properties, String key, List<String> defaultValue) {
+        return properties.resolveProperty(key)
+                .map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(e -> !e.isEmpty()).toList())
+                .filter(l -> !l.isEmpty())
+                .orElse(defaultValue);
     }
 
     private static long number(PropertiesComponent properties, String key, long defaultValue) {

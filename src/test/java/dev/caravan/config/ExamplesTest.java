@@ -5,6 +5,8 @@ import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -99,17 +101,36 @@ class ExamplesTest {
         Map<String, String> properties = Map.of(
                 "demo.backend1.port", Integer.toString(freePort()),
                 "demo.backend2.port", Integer.toString(freePort()));
-        try (RunningGateway gateway = RunningGateway.start(Path.of("routes"), properties)) {
+        try (RunningGateway gateway = RunningGateway.start(Path.of("routes"),
+                withEmptyCertificateFolder(properties))) {
             String first = send(gateway, "GET", "/hello", "localhost").bodyText();
             String second = send(gateway, "GET", "/hello", "localhost").bodyText();
             assertEquals(Set.of("hello from demo backend 1: GET /hello\n", "hello from demo backend 2: GET /hello\n"),
                     Set.of(first, second));
+            try (dev.caravan.testing.TlsClient tls = dev.caravan.testing.TlsClient.connect(gateway.httpsPort(), "localhost")) {
+                assertTrue(tls.get("/tls", "localhost").body().startsWith("hello from demo backend"));
+                assertTrue(tls.servedCertificate().getSubjectX500Principal().getName().contains("CN=localhost"));
+            }
         }
     }
 
     @Test
-    void everyYamlBlockInTheReadmeIsAFileTheTestsLoad() throws Exception {
-        String readme = java.nio.file.Files.readString(Path.of("README.md"));
+    void tlsExampleServesItsRouteOverTls() throws Exception {
+        try (TestBackend backend = TestBackend.start("secure");
+             RunningGateway gateway = RunningGateway.startWithCopies(temp,
+                     withEmptyCertificateFolder(Map.of("secure.backend", backend.url())),
+                     Path.of("docs/examples/tls-route.yaml"));
+             dev.caravan.testing.TlsClient tls = dev.caravan.testing.TlsClient.connect(gateway.httpsPort(), "localhost")) {
+            dev.caravan.testing.TlsClient.Response response = tls.get("/x", "localhost");
+            assertEquals(200, response.status());
+            assertEquals("https", response.echoedHeader("X-Forwarded-Proto"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"README.md", "docs/tls.md"})
+    void everyYamlBlockInTheDocsIsAFileTheTestsLoad(String doc) throws Exception {
+        String readme = java.nio.file.Files.readString(Path.of(doc));
         java.util.regex.Matcher block = java.util.regex.Pattern.compile("```yaml\\n(.*?)```", java.util.regex.Pattern.DOTALL)
                 .matcher(readme);
         int blocks = 0;
@@ -118,12 +139,20 @@ class ExamplesTest {
             String yaml = block.group(1);
             boolean found = false;
             for (Path file : List.of(Path.of("docs/examples/gateway-routes.yaml"), Path.of("docs/examples/proxy-template.yaml"),
-                    Path.of("routes/gateway.yaml"), Path.of("routes/demo-backends.yaml"))) {
+                    Path.of("docs/examples/tls-route.yaml"), Path.of("routes/gateway.yaml"),
+                    Path.of("routes/demo-backends.yaml"))) {
                 found |= java.nio.file.Files.readString(file).equals(yaml);
             }
             assertTrue(found, "README YAML block is not one of the tested files:\n" + yaml);
         }
         assertTrue(blocks > 0);
+    }
+
+    /** The default config, but with a certificate folder of its own, so a developer's certs/ does not matter. */
+    private Map<String, String> withEmptyCertificateFolder(Map<String, String> properties) throws Exception {
+        Map<String, String> all = new HashMap<>(properties);
+        all.put("caravan.tls.certs", java.nio.file.Files.createDirectories(temp.resolve("no-certs")).toString());
+        return all;
     }
 
     private static int freePort() throws Exception {

@@ -57,7 +57,7 @@ class StreamingMemoryTest {
         gateway = new ProcessBuilder(java, "-Xmx64m", "-XX:MaxDirectMemorySize=64m",
                 "-cp", System.getProperty("java.class.path"), "dev.caravan.Caravan",
                 "--caravan.http.host=127.0.0.1", "--caravan.http.port=" + port,
-                "--caravan.routes.dir=" + routes, "--caravan.routes.reload=false")
+                "--caravan.routes.dir=" + routes, "--caravan.routes.reload=false", "--caravan.https.enabled=false")
                 .redirectErrorStream(true)
                 .redirectOutput(temp.resolve("gateway.log").toFile())
                 .start();

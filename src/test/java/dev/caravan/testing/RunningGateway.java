@@ -26,6 +26,7 @@ public final class RunningGateway implements AutoCloseable {
         Map<String, String> all = new HashMap<>();
         all.put("caravan.http.host", "127.0.0.1");
         all.put("caravan.http.port", "0");
+        all.put("caravan.https.port", "0");
         all.put("caravan.routes.dir", routesDir.toString());
         all.put("caravan.routes.reloadInterval", "100");
         all.put("caravan.shutdown.grace", "500");
@@ -45,6 +46,10 @@ public final class RunningGateway implements AutoCloseable {
 
     public int port() {
         return caravan.server().httpPort();
+    }
+
+    public int httpsPort() {
+        return caravan.server().httpsPort();
     }
 
     public String url() {

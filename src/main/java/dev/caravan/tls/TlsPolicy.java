@@ -1,0 +1,60 @@
+package dev.caravan.tls;
+
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.DelegatingSslContext;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/** Turns a key and its chain into a server {@link SslContext} with Caravan's protocol and cipher policy. */
+public final class TlsPolicy {
+
+    private final TlsSettings settings;
+
+    public TlsPolicy(TlsSettings settings) {
+        this.settings = settings;
+    }
+
+    public SslContext serverContext(PrivateKey key, List<X509Certificate> chain) throws SSLException {
+        SslContext context = SslContextBuilder.forServer(key, chain)
+                // the JDK provider: no native library to ship; netty-tcnative can come later if handshakes need it
+                .sslProvider(SslProvider.JDK)
+                .protocols(settings.protocols())
+                // drops suites the JDK does not have (e.g. a newer name in the configured list) instead of failing
+                .ciphers(settings.ciphers(), SupportedCipherSuiteFilter.INSTANCE)
+                .applicationProtocolConfig(new ApplicationProtocolConfig(
+                        ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                        ApplicationProtocolNames.HTTP_1_1))
+                .build();
+        return new ServerCipherOrder(context);
+    }
+
+    /**
+     * Makes every engine honour the server's cipher order rather than the client's, so the policy's preference (AEAD,
+     * strongest first) decides; Netty's builder has no switch for this with the JDK provider.
+     */
+    private static final class ServerCipherOrder extends DelegatingSslContext {
+
+        ServerCipherOrder(SslContext context) {
+            super(context);
+        }
+
+        @Override
+        protected void initEngine(SSLEngine engine) {
+            SSLParameters parameters = engine.getSSLParameters();
+            parameters.setUseCipherSuitesOrder(true);
+            engine.setSSLParameters(parameters);
+        }
+    }
+}
