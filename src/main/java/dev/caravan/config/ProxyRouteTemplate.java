@@ -17,13 +17,16 @@ public final class ProxyRouteTemplate extends RouteBuilder {
                 .templateParameter("listener", "http", "Listener name")
                 .templateParameter("path", "/", "Path prefix this route takes")
                 .templateParameter("host", "*", "Host: exact, *.example.com, or * for any")
-                .templateParameter("backends", null, "Backend base URLs, comma-separated (round-robin)")
+                .templateParameter("backends", null, "Backend base URLs, comma-separated")
+                .templateParameter("balance", "round-robin",
+                        "round-robin, random, weighted, least-connections or hash")
                 .templateParameter("stripPrefix", "", "Path prefix to remove before forwarding")
                 .templateParameter("preserveHost", "true", "Send the client's Host (true) or the backend's (false)")
                 .templateParameter("connectTimeout", "5000", "Milliseconds to connect")
                 .templateParameter("responseTimeout", "60000", "Milliseconds to the response head")
                 .from("caravan:{{listener}}?path={{path}}&host={{host}}")
-                .to("caravan-forward:{{backends}}?stripPrefix={{stripPrefix}}&preserveHost={{preserveHost}}"
+                .to("caravan-forward:{{backends}}?balance={{balance}}&stripPrefix={{stripPrefix}}"
+                        + "&preserveHost={{preserveHost}}"
                         + "&connectTimeout={{connectTimeout}}&responseTimeout={{responseTimeout}}");
     }
 }

@@ -1,5 +1,7 @@
 package dev.caravan.forward;
 
+import dev.caravan.balance.Backend;
+import dev.caravan.balance.Upstream;
 import dev.caravan.http.BodySource;
 import dev.caravan.http.ChannelBodyWriter;
 import dev.caravan.http.GatewayException;
@@ -43,6 +45,10 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
     private final BodySource body;
     private final ByteBuf fixedBody;
     private final long responseTimeoutMillis;
+    private final Backend target;
+    private final Upstream upstream;
+    private final boolean retryOn5xx;
+    private boolean useEnded;
 
     private Channel backend;
     private boolean reused;
@@ -59,8 +65,13 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
     private boolean done;
     private boolean finished;
 
+    /**
+     * @param retryOn5xx drop a 502/503/504 answer and fail with {@link BackendStatusException}, because the caller
+     *                   will retry elsewhere
+     */
     ForwardCall(Exchange exchange, AsyncCallback callback, ProxyRequest request, BackendPool pool, HttpRequest outgoing,
-                BodySource body, ByteBuf fixedBody, long responseTimeoutMillis) {
+                BodySource body, ByteBuf fixedBody, long responseTimeoutMillis, Backend target, Upstream upstream,
+                boolean retryOn5xx) {
         this.exchange = exchange;
         this.callback = callback;
         this.request = request;
@@ -69,9 +80,13 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
         this.body = body;
         this.fixedBody = fixedBody;
         this.responseTimeoutMillis = responseTimeoutMillis;
+        this.target = target;
+        this.upstream = upstream;
+        this.retryOn5xx = retryOn5xx;
     }
 
     void start() {
+        target.started();
         request.onAbort(this::abort);
         pool.acquire(request.channel().eventLoop(), true, this);
     }
@@ -82,6 +97,7 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
     public void acquired(Channel channel, boolean wasReused) {
         if (done) {
             channel.close();
+            endUse();
             return;
         }
         backend = channel;
@@ -103,6 +119,7 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
 
     @Override
     public void failed(Throwable cause) {
+        endUse();
         if (cause instanceof ConnectTimeoutException) {
             complete(new BackendTimeoutException("Connect timeout: " + cause.getMessage(), false));
         } else {
@@ -151,6 +168,13 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
         }
         cancelTimer();
         headReceived = true;
+        upstream.responded(target, code);
+        if (retryOn5xx && (code == 502 || code == 503 || code == 504)) {
+            ReferenceCountUtil.release(response);
+            closeBackend();
+            complete(new BackendStatusException(code));
+            return;
+        }
         keepAlive = HttpUtil.isKeepAlive(response);
         idleTimeoutNanos = KeepAliveTimeout.idleNanos(response.headers(), pool.idleTimeoutNanos());
         HopByHopHeaders.remove(response.headers());
@@ -217,9 +241,11 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
                 return;
             }
             finished = true;
+            endUse();
             complete(new BackendUnavailableException("Backend closed the connection before responding", true, null));
         } else if (!responseEnded) {
             finished = true;
+            endUse();
             responseBody.fail(new IOException("Backend closed the connection mid-response"));
         }
     }
@@ -294,6 +320,7 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
             return;
         }
         finished = true;
+        endUse();
         cancelTimer();
         BackendConnection.of(backend).detach();
         if (keepAlive) {
@@ -307,12 +334,21 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
     private void closeBackend() {
         cancelTimer();
         finished = true;
+        endUse();
         if (backend != null) {
             BackendConnection.of(backend).detach();
             backend.close();
         }
         if (responseBody != null && !responseEnded) {
             responseBody.fail(new IOException("Backend connection closed"));
+        }
+    }
+
+    /** The request no longer occupies the backend (for least-connections), counted once. */
+    private void endUse() {
+        if (!useEnded) {
+            useEnded = true;
+            target.finished();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.caravan.forward;
 
+import dev.caravan.balance.Backends;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
@@ -16,7 +17,9 @@ public final class ForwardComponent extends DefaultComponent {
         if (pools == null) {
             throw new IllegalStateException("caravan-forward needs a running Caravan server (no BackendPools bean)");
         }
-        ForwardEndpoint endpoint = new ForwardEndpoint(uri, this, remaining, pools);
+        Backends backends = getCamelContext().getRegistry().findSingleByType(Backends.class);
+        ForwardEndpoint endpoint = new ForwardEndpoint(uri, this, remaining, pools,
+                backends != null ? backends : new Backends());
         setProperties(endpoint, parameters);
         return endpoint;
     }

@@ -1,18 +1,33 @@
 package dev.caravan.forward;
 
+import dev.caravan.balance.Backend;
+import dev.caravan.balance.Backends;
+import dev.caravan.balance.BalancePolicy;
+import dev.caravan.balance.ConsistentHashPolicy;
+import dev.caravan.balance.LeastConnectionsPolicy;
+import dev.caravan.balance.RandomPolicy;
+import dev.caravan.balance.RoundRobinPolicy;
+import dev.caravan.balance.Upstream;
+import dev.caravan.balance.UpstreamSettings;
+import dev.caravan.balance.WeightedPolicy;
+import dev.caravan.http.ProxyRequest;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
+import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.support.DefaultEndpoint;
 
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 /**
- * {@code caravan-forward:http://host:port[/base][,http://host2:port2...][?options]}: sends the route's request to a
- * backend (round-robin over several) and streams the answer back. See the README for the options.
+ * {@code caravan-forward:http://host:port[/base][,http://host2:port2...][?options]}: sends the route's request to one
+ * of the backends (by the {@code balance} policy, with failover) and streams the answer back. See the README.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-forward", title = "Caravan Forward",
         syntax = "caravan-forward:targets", producerOnly = true, category = Category.HTTP)
@@ -20,25 +35,89 @@ public final class ForwardEndpoint extends DefaultEndpoint {
 
     private final List<BackendTarget> targets;
     private final BackendPools pools;
+    private final Backends backends;
     private String stripPrefix = "";
     private boolean preserveHost = true;
     private long connectTimeout = 5_000;
     private long responseTimeout = 60_000;
     private int poolSize = 64;
     private long poolIdleTimeout = 4_000;
+    private String balance = "round-robin";
+    private String weights = "";
+    private String hashKey = "client-ip";
+    private int maxAttempts = 3;
+    private int failureThreshold = 5;
+    private long ejectTime = 10_000;
+    private int maxEjectionPercent = 50;
+    private double retryBudget = 0.2;
 
-    ForwardEndpoint(String uri, ForwardComponent component, String targets, BackendPools pools) {
+    ForwardEndpoint(String uri, ForwardComponent component, String targets, BackendPools pools, Backends backends) {
         super(uri, component);
         this.targets = Arrays.stream(targets.split(",")).map(BackendTarget::parse).toList();
         this.pools = pools;
+        this.backends = backends;
     }
 
     @Override
     public Producer createProducer() {
         PoolSettings settings = new PoolSettings(connectTimeout, poolSize, poolIdleTimeout);
-        List<BackendPool> backendPools = targets.stream().map(t -> pools.pool(t, settings)).toList();
-        return new ForwardProducer(this, targets, backendPools, new TargetRewrite(stripPrefix), preserveHost,
-                responseTimeout);
+        List<Backend> group = targets.stream().map(backends::backend).toList();
+        Map<Backend, BackendPool> poolByBackend = new IdentityHashMap<>();
+        Map<Backend, BackendTarget> targetByBackend = new IdentityHashMap<>();
+        for (int i = 0; i < group.size(); i++) {
+            poolByBackend.put(group.get(i), pools.pool(targets.get(i), settings));
+            targetByBackend.put(group.get(i), targets.get(i));
+        }
+        Upstream upstream = new Upstream(group, policy(group), new UpstreamSettings(
+                Math.min(maxAttempts, group.size()), failureThreshold, ejectTime, maxEjectionPercent, retryBudget));
+        return new ForwardProducer(this, upstream, poolByBackend, targetByBackend, new TargetRewrite(stripPrefix),
+                preserveHost, responseTimeout, affinityKey());
+    }
+
+    private BalancePolicy policy(List<Backend> group) {
+        return switch (balance) {
+            case "round-robin" -> new RoundRobinPolicy();
+            case "random" -> new RandomPolicy();
+            case "least-connections" -> new LeastConnectionsPolicy();
+            case "hash" -> new ConsistentHashPolicy(group);
+            case "weighted" -> new WeightedPolicy(weightsOf(group));
+            default -> throw new IllegalArgumentException("Unknown balance policy '" + balance
+                    + "'; use round-robin, random, weighted, least-connections or hash");
+        };
+    }
+
+    private Map<Backend, Integer> weightsOf(List<Backend> group) {
+        String[] parts = weights.isBlank() ? new String[0] : weights.split(",");
+        if (parts.length != group.size()) {
+            throw new IllegalArgumentException("weights needs one number per backend (" + group.size() + "), got '"
+                    + weights + "'");
+        }
+        Map<Backend, Integer> byBackend = new IdentityHashMap<>();
+        for (int i = 0; i < parts.length; i++) {
+            int weight = Integer.parseInt(parts[i].trim());
+            if (weight <= 0) {
+                throw new IllegalArgumentException("weights must be positive, got '" + weights + "'");
+            }
+            byBackend.put(group.get(i), weight);
+        }
+        return byBackend;
+    }
+
+    /** What the hash policy keys on: the client address, a request header, or a cookie. */
+    private Function<Exchange, String> affinityKey() {
+        if (hashKey.startsWith("header:")) {
+            String name = hashKey.substring(7);
+            return exchange -> exchange.getMessage().getHeader(name, String.class);
+        }
+        if (hashKey.startsWith("cookie:")) {
+            String name = hashKey.substring(7);
+            return exchange -> CookieValue.of(exchange.getMessage().getHeader("Cookie", String.class), name);
+        }
+        if (!hashKey.equals("client-ip")) {
+            throw new IllegalArgumentException("hashKey must be client-ip, header:<name> or cookie:<name>");
+        }
+        return exchange -> exchange.getProperty(ProxyRequest.PROPERTY, ProxyRequest.class)
+                .remoteAddress().getAddress().getHostAddress();
     }
 
     @Override
@@ -79,6 +158,46 @@ public final class ForwardEndpoint extends DefaultEndpoint {
     /** Milliseconds an idle kept connection lives; keep it below the backend's keep-alive timeout. */
     public void setPoolIdleTimeout(long poolIdleTimeout) {
         this.poolIdleTimeout = requirePositive("poolIdleTimeout", poolIdleTimeout);
+    }
+
+    /** round-robin (default), random, weighted, least-connections or hash. */
+    public void setBalance(String balance) {
+        this.balance = balance.trim();
+    }
+
+    /** For {@code balance=weighted}: one positive number per backend, e.g. {@code 5,1,1}. */
+    public void setWeights(String weights) {
+        this.weights = weights;
+    }
+
+    /** For {@code balance=hash}: client-ip (default), header:&lt;name&gt; or cookie:&lt;name&gt;. */
+    public void setHashKey(String hashKey) {
+        this.hashKey = hashKey.trim();
+    }
+
+    /** Backends one request may be tried on (default 3, at most the number of backends). */
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = (int) requirePositive("maxAttempts", maxAttempts);
+    }
+
+    /** Consecutive failures that eject a backend (default 5). */
+    public void setFailureThreshold(int failureThreshold) {
+        this.failureThreshold = (int) requirePositive("failureThreshold", failureThreshold);
+    }
+
+    /** Milliseconds of the first ejection; repeated ejections double it (default 10000). */
+    public void setEjectTime(long ejectTime) {
+        this.ejectTime = requirePositive("ejectTime", ejectTime);
+    }
+
+    /** Never eject more than this percentage of the backends (default 50). */
+    public void setMaxEjectionPercent(int maxEjectionPercent) {
+        this.maxEjectionPercent = maxEjectionPercent;
+    }
+
+    /** Retries allowed per request on average (default 0.2: at most 20% extra load). */
+    public void setRetryBudget(double retryBudget) {
+        this.retryBudget = retryBudget;
     }
 
     private static long requirePositive(String name, long value) {

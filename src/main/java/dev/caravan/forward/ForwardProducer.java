@@ -1,10 +1,11 @@
 package dev.caravan.forward;
 
+import dev.caravan.balance.Backend;
+import dev.caravan.balance.Upstream;
 import dev.caravan.http.BodySource;
 import dev.caravan.http.GatewayException;
 import dev.caravan.http.MessageHeaders;
 import dev.caravan.http.ProxyRequest;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpRequest;
@@ -19,30 +20,46 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.DefaultAsyncProducer;
 
-import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
- * Turns the route's message (method, target, headers as the route left them) into a backend request and runs a
- * {@link ForwardCall} on the client connection's event loop. The body is passed as a stream handle, never as bytes.
+ * Turns the route's message (method, target, headers as the route left them) into a backend request, picks a
+ * backend from the {@link Upstream}, and runs a {@link ForwardCall} on the client connection's event loop. The body
+ * is passed as a stream handle, never as bytes.
+ *
+ * <p>Retries follow one rule: a request that never reached a backend (connect refused or timed out) is tried on the
+ * next backend whatever its method; one that was sent is retried only if it is idempotent and has no streamed body
+ * (after a 502/503/504, a response timeout, or a connection closed before the answer). Attempts and a retry budget
+ * bound both.
  */
 final class ForwardProducer extends DefaultAsyncProducer {
 
-    private final List<BackendTarget> targets;
-    private final List<BackendPool> pools;
+    private final Upstream upstream;
+    private final Map<Backend, BackendPool> pools;
+    private final Map<Backend, BackendTarget> targets;
     private final TargetRewrite rewrite;
     private final boolean preserveHost;
     private final long responseTimeoutMillis;
-    private final AtomicInteger next = new AtomicInteger();
+    private final Function<Exchange, String> affinityKey;
 
-    ForwardProducer(ForwardEndpoint endpoint, List<BackendTarget> targets, List<BackendPool> pools, TargetRewrite rewrite,
-                    boolean preserveHost, long responseTimeoutMillis) {
+    /**
+     * @param targets this endpoint's URL for each backend (its base path is this route's; the shared {@link Backend}
+     *                is keyed by origin only)
+     */
+    ForwardProducer(ForwardEndpoint endpoint, Upstream upstream, Map<Backend, BackendPool> pools,
+                    Map<Backend, BackendTarget> targets, TargetRewrite rewrite, boolean preserveHost,
+                    long responseTimeoutMillis, Function<Exchange, String> affinityKey) {
         super(endpoint);
-        this.targets = targets;
+        this.upstream = upstream;
         this.pools = pools;
+        this.targets = targets;
         this.rewrite = rewrite;
         this.preserveHost = preserveHost;
         this.responseTimeoutMillis = responseTimeoutMillis;
+        this.affinityKey = affinityKey;
     }
 
     @Override
@@ -59,69 +76,145 @@ final class ForwardProducer extends DefaultAsyncProducer {
             callback.done(true);
             return true;
         }
+        Forwarding forwarding = new Forwarding(exchange, callback, request);
         EventLoop loop = request.channel().eventLoop();
         if (loop.inEventLoop()) {
-            return forward(exchange, callback, request, true);
+            forwarding.attempt();
+        } else {
+            // a route step moved the exchange to another thread: come back to the connection's loop
+            loop.execute(forwarding::attempt);
         }
-        // a route step moved the exchange to another thread: come back to the connection's loop
-        loop.execute(() -> forward(exchange, callback, request, false));
         return false;
     }
 
-    /** Returns whether the exchange completed synchronously; {@code mayCompleteSync} is false on the hop path. */
-    private boolean forward(Exchange exchange, AsyncCallback callback, ProxyRequest request, boolean mayCompleteSync) {
-        int index = targets.size() == 1 ? 0 : Math.floorMod(next.getAndIncrement(), targets.size());
-        BackendTarget target = targets.get(index);
-        Message message = exchange.getMessage();
-        String method = message.getHeader(Exchange.HTTP_METHOD, request.method().name(), String.class);
-        String rawTarget = message.getHeader(Exchange.HTTP_URI, request.rawTarget(), String.class);
-        HttpRequest outgoing = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method),
-                rewrite.apply(rawTarget, target.basePath()), false);
-        HttpHeaders headers = outgoing.headers();
-        MessageHeaders.toWire(message.getHeaders(), headers);
-        if (!preserveHost || !headers.contains(HttpHeaderNames.HOST)) {
-            headers.set(HttpHeaderNames.HOST, target.authority());
-        }
-        ForwardedHeaders.apply(headers, request);
+    /** One client request's attempts, on its connection's event loop. */
+    private final class Forwarding {
+        private final Exchange exchange;
+        private final AsyncCallback callback;
+        private final ProxyRequest request;
+        private final Set<Backend> tried = new HashSet<>(4);
+        private final String key;
+        private final String method;
+        private final String rawTarget;
+        private BodySource streamed;
+        private byte[] fixed;
+        private Backend current;
+        private boolean anySent;
 
-        BodySource streamed = null;
-        ByteBuf fixed = null;
-        Object body = message.getBody();
-        if (body instanceof BodySource source) {
-            if (source == request.body() && request.hasBody()) {
-                if (source.isConsumed()) {
-                    exchange.setException(new GatewayException(502,
-                            "The request body was already sent to another backend; it cannot be sent again"));
-                    callback.done(mayCompleteSync);
-                    return mayCompleteSync;
-                }
-                streamed = source;
-                // framing comes from what the listener's decoder used, never from headers a route could change
-                headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-                headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-                if (HttpUtil.isTransferEncodingChunked(request.head())) {
-                    HttpUtil.setTransferEncodingChunked(outgoing, true);
+        Forwarding(Exchange exchange, AsyncCallback callback, ProxyRequest request) {
+            this.exchange = exchange;
+            this.callback = callback;
+            this.request = request;
+            Message message = exchange.getMessage();
+            this.method = message.getHeader(Exchange.HTTP_METHOD, request.method().name(), String.class);
+            this.rawTarget = message.getHeader(Exchange.HTTP_URI, request.rawTarget(), String.class);
+            this.key = affinityKey.apply(exchange);
+            upstream.requestStarted();
+        }
+
+        void attempt() {
+            current = upstream.choose(key, tried);
+            if (current == null) {
+                fail(new BackendsUnavailableException("Every backend is ejected", upstream.secondsUntilOneReturns()));
+                return;
+            }
+            tried.add(current);
+            HttpRequest outgoing = outgoing(targets.get(current));
+            if (outgoing == null) {
+                return; // failed while reading the body the route set
+            }
+            boolean replayable = replayable();
+            boolean retryOn5xx = replayable && upstream.mayRetry(tried.size(), tried);
+            new ForwardCall(exchange, this::attemptDone, request, pools.get(current), outgoing, streamed,
+                    fixed == null ? null : Unpooled.wrappedBuffer(fixed), responseTimeoutMillis, current, upstream,
+                    retryOn5xx).start();
+        }
+
+        private void attemptDone(boolean ignoredSync) {
+            Exception failure = exchange.getException();
+            boolean backendFault = failure instanceof BackendUnavailableException
+                    || failure instanceof BackendTimeoutException || failure instanceof BackendStatusException;
+            if (!backendFault) {
+                callback.done(false);
+                return;
+            }
+            if (!(failure instanceof BackendStatusException)) {
+                upstream.failed(current); // a status was counted when it arrived
+            }
+            boolean sent = failure instanceof BackendStatusException
+                    || (failure instanceof BackendUnavailableException u && u.requestSent())
+                    || (failure instanceof BackendTimeoutException t && t.requestSent());
+            anySent |= sent;
+            boolean allowed = !sent || replayable();
+            if (allowed && upstream.mayRetry(tried.size(), tried) && upstream.takeRetry()) {
+                exchange.setException(null);
+                attempt();
+                return;
+            }
+            if (!anySent && upstream.backends().size() > 1) {
+                // no backend of several could even be reached: the service is unavailable, say when to come back
+                exchange.setException(new BackendsUnavailableException("No backend reachable: " + failure.getMessage(), 1));
+            }
+            callback.done(false);
+        }
+
+        private void fail(Exception failure) {
+            exchange.setException(failure);
+            callback.done(false);
+        }
+
+        /** Safe to send twice: an idempotent method and no streamed body. */
+        private boolean replayable() {
+            return streamed == null && switch (method) {
+                case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
+                default -> false;
+            };
+        }
+
+        private HttpRequest outgoing(BackendTarget target) {
+            Message message = exchange.getMessage();
+            HttpRequest outgoing = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method),
+                    rewrite.apply(rawTarget, target.basePath()), false);
+            HttpHeaders headers = outgoing.headers();
+            MessageHeaders.toWire(message.getHeaders(), headers);
+            if (!preserveHost || !headers.contains(HttpHeaderNames.HOST)) {
+                headers.set(HttpHeaderNames.HOST, target.authority());
+            }
+            ForwardedHeaders.apply(headers, request);
+            Object body = message.getBody();
+            if (body instanceof BodySource source) {
+                if (source == request.body() && request.hasBody()) {
+                    if (source.isConsumed()) {
+                        fail(new GatewayException(502,
+                                "The request body was already sent to another backend; it cannot be sent again"));
+                        return null;
+                    }
+                    streamed = source;
+                    // framing comes from what the listener's decoder used, never from headers a route could change
+                    headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+                    headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+                    if (HttpUtil.isTransferEncodingChunked(request.head())) {
+                        HttpUtil.setTransferEncodingChunked(outgoing, true);
+                    } else {
+                        HttpUtil.setContentLength(outgoing, HttpUtil.getContentLength(request.head(), 0L));
+                    }
                 } else {
-                    HttpUtil.setContentLength(outgoing, HttpUtil.getContentLength(request.head(), 0L));
+                    headers.remove(HttpHeaderNames.CONTENT_LENGTH);
                 }
+            } else if (body != null) {
+                if (fixed == null) {
+                    fixed = exchange.getContext().getTypeConverter().tryConvertTo(byte[].class, exchange, body);
+                    if (fixed == null) {
+                        fail(new IllegalArgumentException(
+                                "Cannot send a body of type " + body.getClass().getName() + " to a backend"));
+                        return null;
+                    }
+                }
+                headers.setInt(HttpHeaderNames.CONTENT_LENGTH, fixed.length);
             } else {
                 headers.remove(HttpHeaderNames.CONTENT_LENGTH);
             }
-        } else if (body != null) {
-            byte[] bytes = exchange.getContext().getTypeConverter().tryConvertTo(byte[].class, exchange, body);
-            if (bytes == null) {
-                exchange.setException(new IllegalArgumentException(
-                        "Cannot send a body of type " + body.getClass().getName() + " to a backend"));
-                callback.done(mayCompleteSync);
-                return mayCompleteSync;
-            }
-            fixed = Unpooled.wrappedBuffer(bytes);
-            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
-        } else {
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+            return outgoing;
         }
-        new ForwardCall(exchange, callback, request, pools.get(index), outgoing, streamed, fixed, responseTimeoutMillis)
-                .start();
-        return false;
     }
 }

@@ -21,4 +21,9 @@ public class GatewayException extends RuntimeException {
     public int status() {
         return status;
     }
+
+    /** Seconds for a {@code Retry-After} header on the error page, or 0 for none. */
+    public int retryAfterSeconds() {
+        return 0;
+    }
 }

@@ -131,6 +131,11 @@ public final class ProxyRequest {
         void respond(ProxyRequest request, HttpResponse head, ByteBuf content);
 
         /** Sends the gateway's own error page for this status. */
-        void respondError(ProxyRequest request, int status);
+        default void respondError(ProxyRequest request, int status) {
+            respondError(request, status, 0);
+        }
+
+        /** The same with a {@code Retry-After} (seconds, 0 for none). */
+        void respondError(ProxyRequest request, int status, int retryAfterSeconds);
     }
 }

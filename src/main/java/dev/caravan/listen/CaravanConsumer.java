@@ -134,7 +134,7 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
                 LOG.warn("Route {} failed for {} {}: {}", exchange.getFromRouteId(), request.method(),
                         request.rawTarget(), failure.toString());
             }
-            client.respondError(request, status);
+            client.respondError(request, status, failure instanceof GatewayException g ? g.retryAfterSeconds() : 0);
             return;
         }
         Message message = exchange.getMessage();

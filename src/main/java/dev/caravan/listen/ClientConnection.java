@@ -325,9 +325,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     }
 
     @Override
-    public void respondError(ProxyRequest request, int status) {
+    public void respondError(ProxyRequest request, int status, int retryAfterSeconds) {
         FullHttpResponse page = ErrorPage.render(ctx.alloc(), request.version(), status,
                 request.head().headers().get(HttpHeaderNames.ACCEPT));
+        if (retryAfterSeconds > 0) {
+            page.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
+        }
         HttpResponse head = new DefaultHttpResponse(page.protocolVersion(), page.status(), page.headers());
         respond(request, head, page.content());
     }

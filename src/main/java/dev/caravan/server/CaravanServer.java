@@ -2,6 +2,7 @@ package dev.caravan.server;
 
 import dev.caravan.config.ProxyRouteTemplate;
 import dev.caravan.config.RouteReloader;
+import dev.caravan.balance.Backends;
 import dev.caravan.forward.BackendPools;
 import dev.caravan.http.EventLoops;
 import dev.caravan.listen.Listener;
@@ -59,6 +60,7 @@ public final class CaravanServer {
         }
         context.getRegistry().bind("caravanListeners", listeners);
         context.getRegistry().bind("caravanBackendPools", pools);
+        context.getRegistry().bind("caravanBackends", new Backends());
         context.getRegistry().bind("caravanServer", this);
         LOG.info("Caravan I/O: {} threads ({})", settings.ioThreads(), loops.isEpoll() ? "epoll" : "nio");
     }

@@ -1,0 +1,103 @@
+package dev.caravan.balance;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A group of backends behind one forwarding step: which backend takes a request ({@link BalancePolicy}), which are
+ * ejected for failing (passive health), and whether a failed request may be retried on another.
+ */
+public final class Upstream {
+
+    private final List<Backend> backends;
+    private final BalancePolicy policy;
+    private final UpstreamSettings settings;
+    private final RetryBudget budget;
+
+    public Upstream(List<Backend> backends, BalancePolicy policy, UpstreamSettings settings) {
+        this.backends = List.copyOf(backends);
+        this.policy = policy;
+        this.settings = settings;
+        this.budget = new RetryBudget(settings.retryBudget());
+    }
+
+    public List<Backend> backends() {
+        return backends;
+    }
+
+    public UpstreamSettings settings() {
+        return settings;
+    }
+
+    public void requestStarted() {
+        budget.requestStarted();
+    }
+
+    /** A backend not tried yet for this request and not ejected, or null when there is none. */
+    public Backend choose(String affinityKey, Set<Backend> tried) {
+        long now = System.nanoTime();
+        List<Backend> candidates = new ArrayList<>(backends.size());
+        for (Backend backend : backends) {
+            if (!tried.contains(backend) && !backend.isEjected(now)) {
+                candidates.add(backend);
+            }
+        }
+        return candidates.isEmpty() ? null : policy.choose(candidates, affinityKey);
+    }
+
+    /** True if another attempt is allowed now (attempts left, budget left, another backend available). */
+    public boolean mayRetry(int attemptsSoFar, Set<Backend> tried) {
+        if (attemptsSoFar >= settings.maxAttempts() || !budget.hasToken()) {
+            return false;
+        }
+        long now = System.nanoTime();
+        for (Backend backend : backends) {
+            if (!tried.contains(backend) && !backend.isEjected(now)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** For {@code Retry-After} when every backend is ejected: seconds until the first comes back. */
+    public int secondsUntilOneReturns() {
+        long now = System.nanoTime();
+        long soonest = Long.MAX_VALUE;
+        for (Backend backend : backends) {
+            soonest = Math.min(soonest, backend.ejectedFor(now));
+        }
+        return (int) Math.max(1, java.util.concurrent.TimeUnit.NANOSECONDS.toSeconds(soonest) + 1);
+    }
+
+    /** Spends the budget for one retry. */
+    public boolean takeRetry() {
+        return budget.take();
+    }
+
+    /** The backend answered; 502/503/504 count as failures of the backend. */
+    public void responded(Backend backend, int status) {
+        if (status == 502 || status == 503 || status == 504) {
+            failed(backend);
+        } else {
+            backend.succeeded();
+        }
+    }
+
+    /** The backend failed (could not connect, timed out, closed, or answered 502/503/504). */
+    public void failed(Backend backend) {
+        if (!backend.failed(settings.failureThreshold())) {
+            return;
+        }
+        long now = System.nanoTime();
+        int ejected = 0;
+        for (Backend other : backends) {
+            if (other.isEjected(now)) {
+                ejected++;
+            }
+        }
+        if ((ejected + 1) * 100 <= settings.maxEjectionPercent() * backends.size()) {
+            backend.eject(now, settings.ejectMillis());
+        }
+    }
+}
