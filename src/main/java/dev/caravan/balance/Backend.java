@@ -16,6 +16,7 @@ public final class Backend {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile long ejectedUntil = Long.MIN_VALUE;
     private volatile int ejections;
+    private volatile boolean probedUp = true;
 
     Backend(BackendTarget target) {
         this.target = target;
@@ -39,6 +40,20 @@ public final class Backend {
 
     public boolean isEjected(long now) {
         return now < ejectedUntil;
+    }
+
+    /** May take requests: not marked down by an active health check and not ejected for failing. */
+    public boolean isAvailable(long now) {
+        return probedUp && !isEjected(now);
+    }
+
+    /** What the active health check last concluded (true until a check says otherwise). */
+    public boolean isProbedUp() {
+        return probedUp;
+    }
+
+    public void probedUp(boolean up) {
+        this.probedUp = up;
     }
 
     /** Nanoseconds until the ejection ends (0 if not ejected). */

@@ -13,4 +13,25 @@ public final class Backends {
     public Backend backend(BackendTarget target) {
         return byOrigin.computeIfAbsent(target.origin(), o -> new Backend(target));
     }
+
+    /**
+     * The state of every backend as JSON, for an admin route, e.g.
+     * {@code setBody: {method: {ref: caravanBackends, method: json}}}.
+     */
+    public String json() {
+        long now = System.nanoTime();
+        StringBuilder json = new StringBuilder("{\"backends\":[");
+        byOrigin.values().stream().sorted(java.util.Comparator.comparing(Backend::toString)).forEach(b -> {
+            if (json.charAt(json.length() - 1) != '[') {
+                json.append(',');
+            }
+            json.append("{\"origin\":\"").append(b.target().origin())
+                    .append("\",\"up\":").append(b.isAvailable(now))
+                    .append(",\"probedUp\":").append(b.isProbedUp())
+                    .append(",\"ejected\":").append(b.isEjected(now))
+                    .append(",\"ejections\":").append(b.ejections())
+                    .append(",\"inflight\":").append(b.inflight()).append('}');
+        });
+        return json.append("]}").toString();
+    }
 }

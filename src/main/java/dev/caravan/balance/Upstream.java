@@ -39,7 +39,7 @@ public final class Upstream {
         long now = System.nanoTime();
         List<Backend> candidates = new ArrayList<>(backends.size());
         for (Backend backend : backends) {
-            if (!tried.contains(backend) && !backend.isEjected(now)) {
+            if (!tried.contains(backend) && backend.isAvailable(now)) {
                 candidates.add(backend);
             }
         }
@@ -53,7 +53,7 @@ public final class Upstream {
         }
         long now = System.nanoTime();
         for (Backend backend : backends) {
-            if (!tried.contains(backend) && !backend.isEjected(now)) {
+            if (!tried.contains(backend) && backend.isAvailable(now)) {
                 return true;
             }
         }

@@ -1,6 +1,7 @@
 package dev.caravan.forward;
 
 import dev.caravan.balance.Backends;
+import dev.caravan.health.HealthChecks;
 import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
@@ -19,7 +20,8 @@ public final class ForwardComponent extends DefaultComponent {
         }
         Backends backends = getCamelContext().getRegistry().findSingleByType(Backends.class);
         ForwardEndpoint endpoint = new ForwardEndpoint(uri, this, remaining, pools,
-                backends != null ? backends : new Backends());
+                backends != null ? backends : new Backends(),
+                getCamelContext().getRegistry().findSingleByType(HealthChecks.class));
         setProperties(endpoint, parameters);
         return endpoint;
     }

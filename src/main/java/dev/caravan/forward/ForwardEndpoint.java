@@ -10,6 +10,8 @@ import dev.caravan.balance.RoundRobinPolicy;
 import dev.caravan.balance.Upstream;
 import dev.caravan.balance.UpstreamSettings;
 import dev.caravan.balance.WeightedPolicy;
+import dev.caravan.health.HealthChecks;
+import dev.caravan.health.HealthSettings;
 import dev.caravan.http.ProxyRequest;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -50,12 +52,21 @@ public final class ForwardEndpoint extends DefaultEndpoint {
     private long ejectTime = 10_000;
     private int maxEjectionPercent = 50;
     private double retryBudget = 0.2;
+    private String healthPath = "";
+    private long healthInterval = 5_000;
+    private long healthTimeout = 2_000;
+    private int healthyThreshold = 2;
+    private int unhealthyThreshold = 3;
+    private String healthStatus = "200-399";
+    private final HealthChecks healthChecks;
 
-    ForwardEndpoint(String uri, ForwardComponent component, String targets, BackendPools pools, Backends backends) {
+    ForwardEndpoint(String uri, ForwardComponent component, String targets, BackendPools pools, Backends backends,
+                    HealthChecks healthChecks) {
         super(uri, component);
         this.targets = Arrays.stream(targets.split(",")).map(BackendTarget::parse).toList();
         this.pools = pools;
         this.backends = backends;
+        this.healthChecks = healthChecks;
     }
 
     @Override
@@ -71,7 +82,18 @@ public final class ForwardEndpoint extends DefaultEndpoint {
         Upstream upstream = new Upstream(group, policy(group), new UpstreamSettings(
                 Math.min(maxAttempts, group.size()), failureThreshold, ejectTime, maxEjectionPercent, retryBudget));
         return new ForwardProducer(this, upstream, poolByBackend, targetByBackend, new TargetRewrite(stripPrefix),
-                preserveHost, responseTimeout, affinityKey());
+                preserveHost, responseTimeout, affinityKey(), healthChecks, healthSettings());
+    }
+
+    /** The active health check, or null when {@code healthPath} is not set. */
+    private HealthSettings healthSettings() {
+        if (healthPath.isBlank()) {
+            return null;
+        }
+        int[] range = HealthSettings.statusRange(healthStatus);
+        String path = healthPath.startsWith("/") ? healthPath : "/" + healthPath;
+        return new HealthSettings(path, healthInterval, healthTimeout, healthyThreshold, unhealthyThreshold,
+                range[0], range[1]);
     }
 
     private BalancePolicy policy(List<Backend> group) {
@@ -198,6 +220,37 @@ public final class ForwardEndpoint extends DefaultEndpoint {
     /** Retries allowed per request on average (default 0.2: at most 20% extra load). */
     public void setRetryBudget(double retryBudget) {
         this.retryBudget = retryBudget;
+    }
+
+    /** Path of an active HTTP health check on every backend (off when empty), e.g. {@code /health}. */
+    public void setHealthPath(String healthPath) {
+        this.healthPath = healthPath.trim();
+    }
+
+    /** Milliseconds between health checks (default 5000, ±10% jitter). */
+    public void setHealthInterval(long healthInterval) {
+        this.healthInterval = requirePositive("healthInterval", healthInterval);
+    }
+
+    /** Milliseconds a health check may take (default 2000). */
+    public void setHealthTimeout(long healthTimeout) {
+        this.healthTimeout = requirePositive("healthTimeout", healthTimeout);
+    }
+
+    /** Consecutive good checks that mark a backend up (default 2). */
+    public void setHealthyThreshold(int healthyThreshold) {
+        this.healthyThreshold = (int) requirePositive("healthyThreshold", healthyThreshold);
+    }
+
+    /** Consecutive failed checks that mark a backend down (default 3). */
+    public void setUnhealthyThreshold(int unhealthyThreshold) {
+        this.unhealthyThreshold = (int) requirePositive("unhealthyThreshold", unhealthyThreshold);
+    }
+
+    /** Statuses a health check accepts (default {@code 200-399}). */
+    public void setHealthStatus(String healthStatus) {
+        HealthSettings.statusRange(healthStatus);
+        this.healthStatus = healthStatus;
     }
 
     private static long requirePositive(String name, long value) {

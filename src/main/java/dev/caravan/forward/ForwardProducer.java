@@ -2,6 +2,8 @@ package dev.caravan.forward;
 
 import dev.caravan.balance.Backend;
 import dev.caravan.balance.Upstream;
+import dev.caravan.health.HealthChecks;
+import dev.caravan.health.HealthSettings;
 import dev.caravan.http.BodySource;
 import dev.caravan.http.GatewayException;
 import dev.caravan.http.MessageHeaders;
@@ -20,7 +22,9 @@ import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.support.DefaultAsyncProducer;
 
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -44,6 +48,9 @@ final class ForwardProducer extends DefaultAsyncProducer {
     private final boolean preserveHost;
     private final long responseTimeoutMillis;
     private final Function<Exchange, String> affinityKey;
+    private final HealthChecks healthChecks;
+    private final HealthSettings healthSettings;
+    private final List<String> checks = new ArrayList<>();
 
     /**
      * @param targets this endpoint's URL for each backend (its base path is this route's; the shared {@link Backend}
@@ -51,7 +58,8 @@ final class ForwardProducer extends DefaultAsyncProducer {
      */
     ForwardProducer(ForwardEndpoint endpoint, Upstream upstream, Map<Backend, BackendPool> pools,
                     Map<Backend, BackendTarget> targets, TargetRewrite rewrite, boolean preserveHost,
-                    long responseTimeoutMillis, Function<Exchange, String> affinityKey) {
+                    long responseTimeoutMillis, Function<Exchange, String> affinityKey, HealthChecks healthChecks,
+                    HealthSettings healthSettings) {
         super(endpoint);
         this.upstream = upstream;
         this.pools = pools;
@@ -60,6 +68,25 @@ final class ForwardProducer extends DefaultAsyncProducer {
         this.preserveHost = preserveHost;
         this.responseTimeoutMillis = responseTimeoutMillis;
         this.affinityKey = affinityKey;
+        this.healthChecks = healthChecks;
+        this.healthSettings = healthSettings;
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        if (healthSettings != null && healthChecks != null) {
+            for (Backend backend : upstream.backends()) {
+                checks.add(healthChecks.acquire(backend, healthSettings));
+            }
+        }
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        checks.forEach(healthChecks::release);
+        checks.clear();
+        super.doStop();
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.caravan.config.ProxyRouteTemplate;
 import dev.caravan.config.RouteReloader;
 import dev.caravan.balance.Backends;
 import dev.caravan.forward.BackendPools;
+import dev.caravan.health.HealthChecks;
 import dev.caravan.http.EventLoops;
 import dev.caravan.listen.Listener;
 import dev.caravan.listen.ListenerConfig;
@@ -32,6 +33,7 @@ public final class CaravanServer {
     private final Listeners listeners = new Listeners();
     private RouteReloader reloader;
     private CertificateStore certificates;
+    private HealthChecks healthChecks;
 
     public CaravanServer(ServerSettings settings, CamelContext context) {
         this.settings = settings;
@@ -61,6 +63,8 @@ public final class CaravanServer {
         context.getRegistry().bind("caravanListeners", listeners);
         context.getRegistry().bind("caravanBackendPools", pools);
         context.getRegistry().bind("caravanBackends", new Backends());
+        healthChecks = new HealthChecks(loops);
+        context.getRegistry().bind("caravanHealthChecks", healthChecks);
         context.getRegistry().bind("caravanServer", this);
         LOG.info("Caravan I/O: {} threads ({})", settings.ioThreads(), loops.isEpoll() ? "epoll" : "nio");
     }
@@ -97,6 +101,9 @@ public final class CaravanServer {
 
     /** Closes the pools and I/O threads (after routes stopped). */
     public void stop() {
+        if (healthChecks != null) {
+            healthChecks.close();
+        }
         if (pools != null) {
             pools.close();
         }

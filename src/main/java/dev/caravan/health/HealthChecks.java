@@ -1,0 +1,65 @@
+package dev.caravan.health;
+
+import dev.caravan.balance.Backend;
+import dev.caravan.http.EventLoops;
+
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The running health checks, one per backend and check path however many routes ask for it. They belong to the
+ * server, so a route reload that keeps a backend keeps its check and its verdict; the last route to let go of a check
+ * stops it.
+ */
+public final class HealthChecks implements AutoCloseable {
+
+    private final EventLoops loops;
+    private final Map<String, Running> running = new HashMap<>();
+
+    public HealthChecks(EventLoops loops) {
+        this.loops = loops;
+    }
+
+    /** Starts (or joins) the check of {@code backend}; returns the key to {@link #release(String)} it with. */
+    public synchronized String acquire(Backend backend, HealthSettings settings) {
+        String key = backend.target().origin() + settings.path();
+        Running check = running.get(key);
+        if (check == null || !check.settings.equals(settings)) {
+            int users = check == null ? 0 : check.users;
+            if (check != null) {
+                check.probe.stop();
+            }
+            check = new Running(new HealthProbe(backend, settings, loops), settings);
+            check.users = users;
+            running.put(key, check);
+            check.probe.start();
+        }
+        check.users++;
+        return key;
+    }
+
+    public synchronized void release(String key) {
+        Running check = running.get(key);
+        if (check != null && --check.users <= 0) {
+            check.probe.stop();
+            running.remove(key);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        running.values().forEach(r -> r.probe.stop());
+        running.clear();
+    }
+
+    private static final class Running {
+        private final HealthProbe probe;
+        private final HealthSettings settings;
+        private int users;
+
+        Running(HealthProbe probe, HealthSettings settings) {
+            this.probe = probe;
+            this.settings = settings;
+        }
+    }
+}
