@@ -17,9 +17,33 @@ public final class Backend {
     private volatile long ejectedUntil = Long.MIN_VALUE;
     private volatile int ejections;
     private volatile boolean probedUp = true;
+    private volatile long probedUpSince = Long.MIN_VALUE;
+    private final String id;
 
     Backend(BackendTarget target) {
         this.target = target;
+        this.id = opaqueId(target.origin());
+    }
+
+    /** A stable name for affinity cookies that does not spell out the backend's address. */
+    public String id() {
+        return id;
+    }
+
+    private static String opaqueId(String origin) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(origin.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Nanoseconds since the backend last came back (from an ejection or a failed health check); large if never left. */
+    long availableFor(long now) {
+        long since = Math.max(probedUpSince, ejectedUntil);
+        return since == Long.MIN_VALUE ? Long.MAX_VALUE : now - since;
     }
 
     public BackendTarget target() {
@@ -53,6 +77,9 @@ public final class Backend {
     }
 
     public void probedUp(boolean up) {
+        if (up && !probedUp) {
+            probedUpSince = System.nanoTime();
+        }
         this.probedUp = up;
     }
 

@@ -43,7 +43,41 @@ public final class Upstream {
                 candidates.add(backend);
             }
         }
-        return candidates.isEmpty() ? null : policy.choose(candidates, affinityKey);
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        return policy.choose(warmingUp(candidates, now), affinityKey);
+    }
+
+    /**
+     * Slow start: a backend that just came back takes part only in a share of choices that grows from 10% to 100% over
+     * {@code slowStartMillis}, so a cold backend is not flooded. If chance leaves none, all candidates stay.
+     */
+    private List<Backend> warmingUp(List<Backend> candidates, long now) {
+        long ramp = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.slowStartMillis());
+        if (ramp <= 0) {
+            return candidates;
+        }
+        List<Backend> admitted = new ArrayList<>(candidates.size());
+        for (Backend backend : candidates) {
+            long age = backend.availableFor(now);
+            double share = age >= ramp ? 1.0 : Math.max(0.1, (double) age / ramp);
+            if (share >= 1.0 || java.util.concurrent.ThreadLocalRandom.current().nextDouble() < share) {
+                admitted.add(backend);
+            }
+        }
+        return admitted.isEmpty() ? candidates : admitted;
+    }
+
+    /** The backend an affinity cookie names, if it may take a request now. */
+    public Backend byId(String id, Set<Backend> tried) {
+        long now = System.nanoTime();
+        for (Backend backend : backends) {
+            if (backend.id().equals(id) && !tried.contains(backend) && backend.isAvailable(now)) {
+                return backend;
+            }
+        }
+        return null;
     }
 
     /** True if another attempt is allowed now (attempts left, budget left, another backend available). */

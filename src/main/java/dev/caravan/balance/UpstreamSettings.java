@@ -8,7 +8,8 @@ package dev.caravan.balance;
  * @param ejectMillis        first ejection's cool-down; it doubles on repeated ejections
  * @param maxEjectionPercent never eject more than this share of the backends
  * @param retryBudget        retries allowed per request on average (0.2 = at most 20% extra load)
+ * @param slowStartMillis    a backend that comes back gets a share ramping from 10% to 100% over this time (0 = off)
  */
 public record UpstreamSettings(int maxAttempts, int failureThreshold, long ejectMillis, int maxEjectionPercent,
-                               double retryBudget) {
+                               double retryBudget, long slowStartMillis) {
 }

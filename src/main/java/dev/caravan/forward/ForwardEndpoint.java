@@ -58,6 +58,8 @@ public final class ForwardEndpoint extends DefaultEndpoint {
     private int healthyThreshold = 2;
     private int unhealthyThreshold = 3;
     private String healthStatus = "200-399";
+    private long slowStart;
+    private String stickyCookie = "";
     private final HealthChecks healthChecks;
 
     ForwardEndpoint(String uri, ForwardComponent component, String targets, BackendPools pools, Backends backends,
@@ -80,9 +82,11 @@ public final class ForwardEndpoint extends DefaultEndpoint {
             targetByBackend.put(group.get(i), targets.get(i));
         }
         Upstream upstream = new Upstream(group, policy(group), new UpstreamSettings(
-                Math.min(maxAttempts, group.size()), failureThreshold, ejectTime, maxEjectionPercent, retryBudget));
+                Math.min(maxAttempts, group.size()), failureThreshold, ejectTime, maxEjectionPercent, retryBudget,
+                slowStart));
         return new ForwardProducer(this, upstream, poolByBackend, targetByBackend, new TargetRewrite(stripPrefix),
-                preserveHost, responseTimeout, affinityKey(), healthChecks, healthSettings());
+                preserveHost, responseTimeout, affinityKey(), healthChecks, healthSettings(),
+                stickyCookie.isBlank() ? null : stickyCookie);
     }
 
     /** The active health check, or null when {@code healthPath} is not set. */
@@ -220,6 +224,22 @@ public final class ForwardEndpoint extends DefaultEndpoint {
     /** Retries allowed per request on average (default 0.2: at most 20% extra load). */
     public void setRetryBudget(double retryBudget) {
         this.retryBudget = retryBudget;
+    }
+
+    /** Milliseconds over which a backend that came back ramps up to its full share (default 0: off). */
+    public void setSlowStart(long slowStart) {
+        if (slowStart < 0) {
+            throw new IllegalArgumentException("slowStart must not be negative");
+        }
+        this.slowStart = slowStart;
+    }
+
+    /**
+     * Session affinity: the name of a cookie Caravan sets to the backend that answered, and follows while that backend
+     * is available (default empty: off).
+     */
+    public void setStickyCookie(String stickyCookie) {
+        this.stickyCookie = stickyCookie.trim();
     }
 
     /** Path of an active HTTP health check on every backend (off when empty), e.g. {@code /health}. */

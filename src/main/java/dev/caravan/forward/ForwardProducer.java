@@ -51,6 +51,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
     private final HealthChecks healthChecks;
     private final HealthSettings healthSettings;
     private final List<String> checks = new ArrayList<>();
+    private final String stickyCookie;
 
     /**
      * @param targets this endpoint's URL for each backend (its base path is this route's; the shared {@link Backend}
@@ -59,7 +60,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
     ForwardProducer(ForwardEndpoint endpoint, Upstream upstream, Map<Backend, BackendPool> pools,
                     Map<Backend, BackendTarget> targets, TargetRewrite rewrite, boolean preserveHost,
                     long responseTimeoutMillis, Function<Exchange, String> affinityKey, HealthChecks healthChecks,
-                    HealthSettings healthSettings) {
+                    HealthSettings healthSettings, String stickyCookie) {
         super(endpoint);
         this.upstream = upstream;
         this.pools = pools;
@@ -70,6 +71,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
         this.affinityKey = affinityKey;
         this.healthChecks = healthChecks;
         this.healthSettings = healthSettings;
+        this.stickyCookie = stickyCookie;
     }
 
     @Override
@@ -127,6 +129,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
         private byte[] fixed;
         private Backend current;
         private boolean anySent;
+        private final String cookieSent;
 
         Forwarding(Exchange exchange, AsyncCallback callback, ProxyRequest request) {
             this.exchange = exchange;
@@ -136,11 +139,17 @@ final class ForwardProducer extends DefaultAsyncProducer {
             this.method = message.getHeader(Exchange.HTTP_METHOD, request.method().name(), String.class);
             this.rawTarget = message.getHeader(Exchange.HTTP_URI, request.rawTarget(), String.class);
             this.key = affinityKey.apply(exchange);
+            this.cookieSent = message.getHeader("Cookie", String.class);
             upstream.requestStarted();
         }
 
         void attempt() {
-            current = upstream.choose(key, tried);
+            current = stickyCookie == null ? null
+                    : upstream.byId(CookieValue.of(exchange.getMessage().getHeader("Cookie", String.class), stickyCookie),
+                            tried);
+            if (current == null) {
+                current = upstream.choose(key, tried);
+            }
             if (current == null) {
                 fail(new BackendsUnavailableException("Every backend is ejected", upstream.secondsUntilOneReturns()));
                 return;
@@ -162,6 +171,9 @@ final class ForwardProducer extends DefaultAsyncProducer {
             boolean backendFault = failure instanceof BackendUnavailableException
                     || failure instanceof BackendTimeoutException || failure instanceof BackendStatusException;
             if (!backendFault) {
+                if (failure == null && stickyCookie != null) {
+                    pinToCurrent();
+                }
                 callback.done(false);
                 return;
             }
@@ -183,6 +195,28 @@ final class ForwardProducer extends DefaultAsyncProducer {
                 exchange.setException(new BackendsUnavailableException("No backend reachable: " + failure.getMessage(), 1));
             }
             callback.done(false);
+        }
+
+        /** Session affinity: tell the client which backend answered, unless its cookie already says so. */
+        private void pinToCurrent() {
+            if (current.id().equals(CookieValue.of(cookieSent, stickyCookie))) {
+                return;
+            }
+            Message response = exchange.getMessage();
+            String cookie = stickyCookie + "=" + current.id() + "; Path=/; HttpOnly";
+            Object existing = response.getHeader("Set-Cookie");
+            if (existing == null) {
+                response.setHeader("Set-Cookie", cookie);
+            } else {
+                List<Object> all = new ArrayList<>();
+                if (existing instanceof Iterable<?> values) {
+                    values.forEach(all::add);
+                } else {
+                    all.add(existing);
+                }
+                all.add(cookie);
+                response.setHeader("Set-Cookie", all);
+            }
         }
 
         private void fail(Exception failure) {

@@ -90,6 +90,21 @@ class BalancePolicyTest {
     }
 
     @Test
+    void slowStartGivesABackendThatCameBackASmallShareFirst() {
+        List<Backend> two = backends(2);
+        Upstream upstream = new Upstream(two, new RoundRobinPolicy(), new UpstreamSettings(2, 1, 1, 50, 0.2, 60_000));
+        two.get(1).probedUp(false);
+        two.get(1).probedUp(true); // just came back
+        int toReturning = 0;
+        for (int i = 0; i < 1000; i++) {
+            if (upstream.choose(null, java.util.Set.of()) == two.get(1)) {
+                toReturning++;
+            }
+        }
+        assertTrue(toReturning > 10 && toReturning < 150, "a backend back for 0 s got " + toReturning + " of 1000");
+    }
+
+    @Test
     void roundRobinTakesTurns() {
         List<Backend> two = backends(2);
         RoundRobinPolicy policy = new RoundRobinPolicy();
@@ -100,7 +115,7 @@ class BalancePolicyTest {
     @Test
     void failuresEjectWithGrowingCoolDownButNeverMoreThanTheAllowedShare() {
         List<Backend> two = backends(2);
-        Upstream upstream = new Upstream(two, new RoundRobinPolicy(), new UpstreamSettings(2, 3, 1000, 50, 0.2));
+        Upstream upstream = new Upstream(two, new RoundRobinPolicy(), new UpstreamSettings(2, 3, 1000, 50, 0.2, 0));
         for (int i = 0; i < 3; i++) {
             upstream.failed(two.get(0));
         }

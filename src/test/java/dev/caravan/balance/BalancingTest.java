@@ -50,7 +50,7 @@ class BalancingTest {
         gateway = RunningGateway.startWithCopies(temp, Map.of(
                 "pool.a", pool.get(0).url(), "pool.b", pool.get(1).url(), "pool.c", pool.get(2).url(),
                 "failover.ejectTime", "500", "failover.responseTimeout", "1000"),
-                Path.of("docs/examples/load-balancing.yaml"));
+                Path.of("docs/examples/load-balancing.yaml"), Path.of("docs/examples/load-balance-eip.yaml"));
     }
 
     @AfterAll
@@ -109,6 +109,46 @@ class BalancingTest {
 
     private static String urlOf(String name) {
         return pool.get(List.of("a", "b", "c").indexOf(name)).url();
+    }
+
+    @Test
+    void leastConnectionsBeanWorksInTheLoadBalanceEip() throws Exception {
+        List<RawHttp> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                RawHttp http = new RawHttp(gateway.port());
+                http.send("GET /eip/slow/1500 HTTP/1.1\r\nHost: lb.test\r\n\r\n");
+                slow.add(http);
+                Thread.sleep(100);
+            }
+            Set<String> quick = new HashSet<>();
+            for (int i = 0; i < 10; i++) {
+                quick.add(send("GET", "/eip/quick").echoed("backend"));
+            }
+            assertEquals(1, quick.size(), "quick requests should all go to the one idle child: " + quick);
+            for (RawHttp http : slow) {
+                assertEquals(200, http.read().status());
+            }
+        } finally {
+            for (RawHttp http : slow) {
+                http.close();
+            }
+        }
+    }
+
+    @Test
+    void stickyCookiePinsAClientToTheBackendThatFirstAnswered() throws Exception {
+        RawHttp.Response first = send("GET", "/shop/cart");
+        String setCookie = first.header("Set-Cookie");
+        assertNotNull(setCookie, "no affinity cookie set");
+        assertTrue(setCookie.startsWith("CARAVAN_BACKEND=") && setCookie.contains("HttpOnly"), setCookie);
+        assertTrue(!setCookie.contains("127.0.0.1"), "the cookie names the backend's address: " + setCookie);
+        String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+        for (int i = 0; i < 6; i++) {
+            RawHttp.Response again = send("GET", "/shop/cart", "Cookie: theme=dark; " + cookie);
+            assertEquals(first.echoed("backend"), again.echoed("backend"));
+            assertEquals(null, again.header("Set-Cookie"), "the cookie is set again although it is right");
+        }
     }
 
     @Test
