@@ -212,6 +212,75 @@ class BalancingTest {
         assertTrue(!revived.requests().isEmpty(), "the restarted backend never got traffic again");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"answers-503", "hangs"})
+    void aBrokenBackendCostsNoGetUnderLoad(String mode) throws Exception {
+        try (ServerSocket hang = new ServerSocket(0); TestBackend ok1 = TestBackend.start("ok1");
+             TestBackend ok2 = TestBackend.start("ok2")) {
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            com.sun.net.httpserver.HttpServer answers503 = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+            answers503.createContext("/", exchange -> {
+                exchange.sendResponseHeaders(503, -1);
+                exchange.close();
+            });
+            answers503.start();
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(hang.accept());
+                    }
+                } catch (IOException closed) {
+                    // test over
+                }
+            });
+            acceptor.start();
+            int badPort = mode.equals("hangs") ? hang.getLocalPort() : answers503.getAddress().getPort();
+            Path routes = Files.createDirectories(temp.resolve("broken-" + mode));
+            Files.writeString(routes.resolve("pool.yaml"), """
+                    - route:
+                        id: pool
+                        from:
+                          uri: caravan:http
+                          steps:
+                            - to: "caravan-forward:%s,%s,http://127.0.0.1:%d?responseTimeout=500&failureThreshold=2&ejectTime=5000"
+                    """.formatted(ok1.url(), ok2.url(), badPort));
+            try (RunningGateway own = RunningGateway.start(routes, Map.of())) {
+                HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                AtomicInteger sent = new AtomicInteger();
+                List<String> failures = new CopyOnWriteArrayList<>();
+                long end = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+                List<CompletableFuture<Void>> clients = new ArrayList<>();
+                for (int c = 0; c < 4; c++) {
+                    clients.add(CompletableFuture.runAsync(() -> {
+                        while (System.nanoTime() < end) {
+                            try {
+                                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(own.url() + "/x"))
+                                        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                                sent.incrementAndGet();
+                                if (r.statusCode() != 200) {
+                                    failures.add("status " + r.statusCode());
+                                }
+                            } catch (Exception e) {
+                                failures.add(e.toString());
+                            }
+                        }
+                    }));
+                }
+                CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get();
+                System.out.printf("broken backend (%s): %d GETs, %d failed%n", mode, sent.get(), failures.size());
+                assertEquals(List.of(), failures);
+                assertTrue(sent.get() > 50, "only " + sent.get() + " requests");
+            } finally {
+                answers503.stop(0);
+                hang.close();
+                for (Socket s : accepted) {
+                    s.close();
+                }
+            }
+        }
+    }
+
     @Test
     void onlyIdempotentRequestsAreRetriedAfterTheyWereSent() throws Exception {
         try (ServerSocket hang = new ServerSocket(0); TestBackend ok = TestBackend.start("ok")) {
