@@ -139,8 +139,15 @@ public final class ForwardEndpoint extends DefaultEndpoint {
             String name = hashKey.substring(7);
             return exchange -> CookieValue.of(exchange.getMessage().getHeader("Cookie", String.class), name);
         }
+        if (hashKey.startsWith("simple:")) {
+            org.apache.camel.Expression expression = getCamelContext().resolveLanguage("simple")
+                    .createExpression(hashKey.substring(7));
+            expression.init(getCamelContext());
+            return exchange -> expression.evaluate(exchange, String.class);
+        }
         if (!hashKey.equals("client-ip")) {
-            throw new IllegalArgumentException("hashKey must be client-ip, header:<name> or cookie:<name>");
+            throw new IllegalArgumentException(
+                    "hashKey must be client-ip, header:<name>, cookie:<name> or simple:<expression>");
         }
         return exchange -> exchange.getProperty(ProxyRequest.PROPERTY, ProxyRequest.class)
                 .remoteAddress().getAddress().getHostAddress();
@@ -196,7 +203,7 @@ public final class ForwardEndpoint extends DefaultEndpoint {
         this.weights = weights;
     }
 
-    /** For {@code balance=hash}: client-ip (default), header:&lt;name&gt; or cookie:&lt;name&gt;. */
+    /** For {@code balance=hash}: client-ip (default), header:&lt;name&gt;, cookie:&lt;name&gt; or simple:&lt;expression&gt;. */
     public void setHashKey(String hashKey) {
         this.hashKey = hashKey.trim();
     }

@@ -52,6 +52,8 @@ final class ForwardProducer extends DefaultAsyncProducer {
     private final HealthSettings healthSettings;
     private final List<String> checks = new ArrayList<>();
     private final String stickyCookie;
+    /** A route sets this header to true to let a non-idempotent method without a body be retried on another backend. */
+    static final String IDEMPOTENT = "CaravanIdempotent";
 
     /**
      * @param targets this endpoint's URL for each backend (its base path is this route's; the shared {@link Backend}
@@ -130,6 +132,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
         private Backend current;
         private boolean anySent;
         private final String cookieSent;
+        private final boolean markedIdempotent;
 
         Forwarding(Exchange exchange, AsyncCallback callback, ProxyRequest request) {
             this.exchange = exchange;
@@ -140,6 +143,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
             this.rawTarget = message.getHeader(Exchange.HTTP_URI, request.rawTarget(), String.class);
             this.key = affinityKey.apply(exchange);
             this.cookieSent = message.getHeader("Cookie", String.class);
+            this.markedIdempotent = message.getHeader(IDEMPOTENT, false, Boolean.class);
             upstream.requestStarted();
         }
 
@@ -224,12 +228,12 @@ final class ForwardProducer extends DefaultAsyncProducer {
             callback.done(false);
         }
 
-        /** Safe to send twice: an idempotent method and no streamed body. */
+        /** Safe to send twice: an idempotent method (or one the route marked so) and no streamed body. */
         private boolean replayable() {
-            return streamed == null && switch (method) {
+            return streamed == null && (markedIdempotent || switch (method) {
                 case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
                 default -> false;
-            };
+            });
         }
 
         private HttpRequest outgoing(BackendTarget target) {

@@ -152,6 +152,17 @@ class BalancingTest {
     }
 
     @Test
+    void hashByASimpleExpressionKeepsEachTenantOnOneBackend() throws Exception {
+        Set<String> used = new HashSet<>();
+        for (int tenant = 0; tenant < 12; tenant++) {
+            String first = send("GET", "/tenant/t" + tenant + "/a").echoed("backend");
+            assertEquals(first, send("POST", "/tenant/t" + tenant + "/b?x").echoed("backend"));
+            used.add(first);
+        }
+        assertTrue(used.size() >= 2, "12 tenants all hashed to " + used);
+    }
+
+    @Test
     void hashKeepsEachUserOnOneBackend() throws Exception {
         Set<String> used = new HashSet<>();
         for (int user = 0; user < 20; user++) {
@@ -303,7 +314,16 @@ class BalancingTest {
                           uri: caravan:http
                           steps:
                             - to: "caravan-forward:http://127.0.0.1:%d,%s?responseTimeout=800"
-                    """.formatted(hang.getLocalPort(), ok.url()));
+                    - route:
+                        id: marked
+                        from:
+                          uri: caravan:http?path=/marked
+                          steps:
+                            - setHeader:
+                                name: CaravanIdempotent
+                                constant: true
+                            - to: "caravan-forward:http://127.0.0.1:%d,%s?responseTimeout=800"
+                    """.formatted(hang.getLocalPort(), ok.url(), hang.getLocalPort(), ok.url()));
             try (RunningGateway own = RunningGateway.start(routes, Map.of())) {
                 try (RawHttp http = new RawHttp(own.port())) {
                     RawHttp.Response post = http.exchange(
@@ -316,6 +336,11 @@ class BalancingTest {
                 RawHttp.Response retried = send(own, "GET /second");
                 assertEquals(200, retried.status(), "a GET that timed out should be retried on the other backend");
                 assertEquals("ok", retried.echoed("backend"));
+                try (RawHttp http = new RawHttp(own.port())) {
+                    RawHttp.Response marked = http.exchange(
+                            "POST /marked/ping HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+                    assertEquals(200, marked.status(), "a bodiless POST the route marked idempotent is retried");
+                }
             } finally {
                 hang.close();
                 for (Socket s : accepted) {
