@@ -1,5 +1,6 @@
 package dev.caravan.balance;
 
+import dev.caravan.testing.BrokenBackend;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -226,27 +226,9 @@ class BalancingTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"answers-503", "hangs"})
     void aBrokenBackendCostsNoGetUnderLoad(String mode) throws Exception {
-        try (ServerSocket hang = new ServerSocket(0); TestBackend ok1 = TestBackend.start("ok1");
-             TestBackend ok2 = TestBackend.start("ok2")) {
-            List<Socket> accepted = new CopyOnWriteArrayList<>();
-            com.sun.net.httpserver.HttpServer answers503 = com.sun.net.httpserver.HttpServer.create(
-                    new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-            answers503.createContext("/", exchange -> {
-                exchange.sendResponseHeaders(503, -1);
-                exchange.close();
-            });
-            answers503.start();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(hang.accept());
-                    }
-                } catch (IOException closed) {
-                    // test over
-                }
-            });
-            acceptor.start();
-            int badPort = mode.equals("hangs") ? hang.getLocalPort() : answers503.getAddress().getPort();
+        try (BrokenBackend bad = mode.equals("hangs") ? BrokenBackend.silent() : BrokenBackend.answering(503);
+             TestBackend ok1 = TestBackend.start("ok1"); TestBackend ok2 = TestBackend.start("ok2")) {
+            int badPort = bad.port();
             Path routes = Files.createDirectories(temp.resolve("broken-" + mode));
             Files.writeString(routes.resolve("pool.yaml"), """
                     - route:
@@ -282,30 +264,13 @@ class BalancingTest {
                 System.out.printf("broken backend (%s): %d GETs, %d failed%n", mode, sent.get(), failures.size());
                 assertEquals(List.of(), failures);
                 assertTrue(sent.get() > 50, "only " + sent.get() + " requests");
-            } finally {
-                answers503.stop(0);
-                hang.close();
-                for (Socket s : accepted) {
-                    s.close();
-                }
             }
         }
     }
 
     @Test
     void onlyIdempotentRequestsAreRetriedAfterTheyWereSent() throws Exception {
-        try (ServerSocket hang = new ServerSocket(0); TestBackend ok = TestBackend.start("ok")) {
-            List<Socket> accepted = new CopyOnWriteArrayList<>();
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(hang.accept()); // reads nothing, answers nothing
-                    }
-                } catch (IOException closed) {
-                    // test over
-                }
-            });
-            acceptor.start();
+        try (BrokenBackend hang = BrokenBackend.silent(); TestBackend ok = TestBackend.start("ok")) {
             Path routes = Files.createDirectories(temp.resolve("hang-routes"));
             Files.writeString(routes.resolve("hang.yaml"), """
                     - route:
@@ -323,7 +288,7 @@ class BalancingTest {
                                 name: CaravanIdempotent
                                 constant: true
                             - to: "caravan-forward:http://127.0.0.1:%d,%s?responseTimeout=800"
-                    """.formatted(hang.getLocalPort(), ok.url(), hang.getLocalPort(), ok.url()));
+                    """.formatted(hang.port(), ok.url(), hang.port(), ok.url()));
             try (RunningGateway own = RunningGateway.start(routes, Map.of())) {
                 try (RawHttp http = new RawHttp(own.port())) {
                     RawHttp.Response post = http.exchange(
@@ -340,11 +305,6 @@ class BalancingTest {
                     RawHttp.Response marked = http.exchange(
                             "POST /marked/ping HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
                     assertEquals(200, marked.status(), "a bodiless POST the route marked idempotent is retried");
-                }
-            } finally {
-                hang.close();
-                for (Socket s : accepted) {
-                    s.close();
                 }
             }
         }
@@ -387,42 +347,28 @@ class BalancingTest {
 
     @Test
     void aBackendAnswering503IsSkippedForGets() throws Exception {
-        try (TestBackend ok = TestBackend.start("ok")) {
-            com.sun.net.httpserver.HttpServer broken = com.sun.net.httpserver.HttpServer.create(
-                    new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-            broken.createContext("/", exchange -> {
-                try (InputStream body = exchange.getRequestBody()) {
-                    body.readAllBytes();
+        try (TestBackend ok = TestBackend.start("ok"); BrokenBackend broken = BrokenBackend.answering(503)) {
+            Path routes = Files.createDirectories(temp.resolve("503-routes"));
+            Files.writeString(routes.resolve("broken.yaml"), """
+                    - route:
+                        id: broken
+                        from:
+                          uri: caravan:http
+                          steps:
+                            - to: "caravan-forward:http://127.0.0.1:%d,%s?failureThreshold=100"
+                    """.formatted(broken.port(), ok.url()));
+            try (RunningGateway own = RunningGateway.start(routes, Map.of())) {
+                for (int i = 0; i < 10; i++) {
+                    assertEquals(200, send(own, "GET /x" + i).status());
                 }
-                exchange.sendResponseHeaders(503, -1);
-                exchange.close();
-            });
-            broken.start();
-            try {
-                Path routes = Files.createDirectories(temp.resolve("503-routes"));
-                Files.writeString(routes.resolve("broken.yaml"), """
-                        - route:
-                            id: broken
-                            from:
-                              uri: caravan:http
-                              steps:
-                                - to: "caravan-forward:http://127.0.0.1:%d,%s?failureThreshold=100"
-                        """.formatted(broken.getAddress().getPort(), ok.url()));
-                try (RunningGateway own = RunningGateway.start(routes, Map.of())) {
-                    for (int i = 0; i < 10; i++) {
-                        assertEquals(200, send(own, "GET /x" + i).status());
+                boolean sawPost503 = false;
+                for (int i = 0; i < 2; i++) {
+                    try (RawHttp http = new RawHttp(own.port())) {
+                        int status = http.exchange("POST /p HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx").status();
+                        sawPost503 |= status == 503;
                     }
-                    boolean sawPost503 = false;
-                    for (int i = 0; i < 2; i++) {
-                        try (RawHttp http = new RawHttp(own.port())) {
-                            int status = http.exchange("POST /p HTTP/1.1\r\nHost: t\r\nContent-Length: 1\r\n\r\nx").status();
-                            sawPost503 |= status == 503;
-                        }
-                    }
-                    assertTrue(sawPost503, "a POST answered 503 must be passed through, not replayed");
                 }
-            } finally {
-                broken.stop(0);
+                assertTrue(sawPost503, "a POST answered 503 must be passed through, not replayed");
             }
         }
     }

@@ -1,0 +1,73 @@
+package dev.caravan.testing;
+
+import com.sun.net.httpserver.HttpServer;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** A backend that fails in one way, for failover tests: it never answers, or it answers every request one status. */
+public final class BrokenBackend implements AutoCloseable {
+
+    private final int port;
+    private final AutoCloseable server;
+
+    private BrokenBackend(int port, AutoCloseable server) {
+        this.port = port;
+        this.server = server;
+    }
+
+    /** Accepts connections and reads nothing, answers nothing. */
+    public static BrokenBackend silent() throws IOException {
+        ServerSocket socket = new ServerSocket(0);
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
+        Thread acceptor = new Thread(() -> {
+            try {
+                while (true) {
+                    accepted.add(socket.accept());
+                }
+            } catch (IOException closed) {
+                // closed by close()
+            }
+        }, "silent-backend");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return new BrokenBackend(socket.getLocalPort(), () -> {
+            socket.close();
+            for (Socket s : accepted) {
+                s.close();
+            }
+        });
+    }
+
+    /** Answers every request with this status and no body. */
+    public static BrokenBackend answering(int status) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            try (InputStream body = exchange.getRequestBody()) {
+                body.readAllBytes();
+            }
+            exchange.sendResponseHeaders(status, -1);
+            exchange.close();
+        });
+        server.start();
+        return new BrokenBackend(server.getAddress().getPort(), () -> server.stop(0));
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.close();
+    }
+}
