@@ -19,7 +19,6 @@ public final class ChannelBodyWriter implements BodySink {
     private final Consumer<ChannelFuture> onEnd;
     private final Consumer<Throwable> onError;
     private boolean waitingForWritable;
-    private long bytesWritten;
 
     public ChannelBodyWriter(Channel target, BodySource source, Consumer<ChannelFuture> onEnd, Consumer<Throwable> onError) {
         this.target = target;
@@ -30,7 +29,6 @@ public final class ChannelBodyWriter implements BodySink {
 
     @Override
     public void onContent(HttpContent content) {
-        bytesWritten += content.content().readableBytes();
         if (content instanceof LastHttpContent) {
             onEnd.accept(target.writeAndFlush(content));
             return;
@@ -60,9 +58,5 @@ public final class ChannelBodyWriter implements BodySink {
             waitingForWritable = false;
             source.resume();
         }
-    }
-
-    public long bytesWritten() {
-        return bytesWritten;
     }
 }

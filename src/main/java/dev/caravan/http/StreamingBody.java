@@ -120,10 +120,6 @@ public final class StreamingBody implements BodySource {
         return complete;
     }
 
-    public boolean isFailed() {
-        return failure != null;
-    }
-
     @Override
     public void pause() {
         reads.pauseReading();
@@ -146,10 +142,6 @@ public final class StreamingBody implements BodySource {
         if (!complete) {
             reads.discarded();
         }
-    }
-
-    public boolean isDiscarded() {
-        return discarded;
     }
 
     private void releaseQueued() {
