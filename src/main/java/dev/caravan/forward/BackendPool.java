@@ -1,6 +1,7 @@
 package dev.caravan.forward;
 
 import dev.caravan.http.EventLoops;
+import dev.caravan.tls.BackendTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -10,6 +11,7 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.ssl.SslHandler;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -32,14 +34,17 @@ public final class BackendPool {
     private final String host;
     private final int port;
     private final EventLoops loops;
+    /** Null for a plain-HTTP origin. */
+    private final BackendTls tls;
     private final int loopCount;
     private volatile PoolSettings settings;
     private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
 
-    BackendPool(BackendTarget origin, EventLoops loops, PoolSettings settings) {
+    BackendPool(BackendTarget origin, EventLoops loops, PoolSettings settings, BackendTls tls) {
         this.host = origin.host();
         this.port = origin.port();
         this.loops = loops;
+        this.tls = tls;
         int count = 0;
         for (var ignored : loops.group()) {
             count++;
@@ -94,16 +99,32 @@ public final class BackendPool {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (tls != null) {
+                            // the handshake shares the connect timeout: both are "getting a usable connection"
+                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), host, port,
+                                    current.connectTimeoutMillis()));
+                        }
                         ch.pipeline().addLast("codec", new HttpClientCodec(DECODER, false, false));
                         ch.pipeline().addLast("connection", new BackendConnection(BackendPool.this));
                     }
                 });
         ChannelFuture future = bootstrap.connect(InetSocketAddress.createUnresolved(host, port));
         future.addListener(f -> {
-            if (f.isSuccess()) {
+            if (!f.isSuccess()) {
+                acquirer.failed(f.cause());
+            } else if (tls == null) {
                 acquirer.acquired(future.channel(), false);
             } else {
-                acquirer.failed(f.cause());
+                // the connection is handed out only once the backend proved its identity, so a refused certificate
+                // counts as a failure to connect (nothing was sent: failover may try another backend)
+                future.channel().pipeline().get(SslHandler.class).handshakeFuture().addListener(h -> {
+                    if (h.isSuccess()) {
+                        acquirer.acquired(future.channel(), false);
+                    } else {
+                        future.channel().close();
+                        acquirer.failed(h.cause());
+                    }
+                });
             }
         });
     }

@@ -1,6 +1,7 @@
 package dev.caravan.forward;
 
 import dev.caravan.http.EventLoops;
+import dev.caravan.tls.BackendTls;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,14 +13,18 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BackendPools implements AutoCloseable {
 
     private final EventLoops loops;
+    private final BackendTls tls;
     private final Map<String, BackendPool> pools = new ConcurrentHashMap<>();
 
-    public BackendPools(EventLoops loops) {
+    /** {@code tls} connects to {@code https://} backends. */
+    public BackendPools(EventLoops loops, BackendTls tls) {
         this.loops = loops;
+        this.tls = tls;
     }
 
     public BackendPool pool(BackendTarget target, PoolSettings settings) {
-        BackendPool pool = pools.computeIfAbsent(target.origin(), o -> new BackendPool(target, loops, settings));
+        BackendPool pool = pools.computeIfAbsent(target.origin(),
+                o -> new BackendPool(target, loops, settings, target.secure() ? tls : null));
         pool.update(settings);
         return pool;
     }

@@ -4,8 +4,8 @@ import java.net.URI;
 import java.util.Locale;
 
 /**
- * One backend base URL, such as {@code http://10.0.0.5:8080/v1}: where to connect and which path to put in front of
- * the forwarded request path.
+ * One backend base URL, such as {@code http://10.0.0.5:8080/v1} or {@code https://api.internal/v1}: where to connect,
+ * whether over TLS, and which path to put in front of the forwarded request path.
  */
 public record BackendTarget(String scheme, String host, int port, String basePath) {
 
@@ -17,8 +17,8 @@ public record BackendTarget(String scheme, String host, int port, String basePat
             throw new IllegalArgumentException("Invalid backend URL '" + url + "': " + e.getMessage(), e);
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http")) {
-            throw new IllegalArgumentException("Backend URL '" + url + "' must start with http://");
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("Backend URL '" + url + "' must start with http:// or https://");
         }
         if (uri.getHost() == null) {
             throw new IllegalArgumentException("Backend URL '" + url + "' has no host");
@@ -26,7 +26,7 @@ public record BackendTarget(String scheme, String host, int port, String basePat
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("Backend URL '" + url + "' may not have a query or fragment");
         }
-        int port = uri.getPort() > 0 ? uri.getPort() : 80;
+        int port = uri.getPort() > 0 ? uri.getPort() : defaultPort(scheme);
         String path = uri.getRawPath() == null ? "" : uri.getRawPath();
         if (path.endsWith("/")) {
             path = path.substring(0, path.length() - 1);
@@ -34,13 +34,22 @@ public record BackendTarget(String scheme, String host, int port, String basePat
         return new BackendTarget(scheme, uri.getHost(), port, path);
     }
 
-    /** Identifies the connection pool: scheme, host and port. */
+    private static int defaultPort(String scheme) {
+        return scheme.equals("https") ? 443 : 80;
+    }
+
+    /** True when connections to this backend use TLS. */
+    public boolean secure() {
+        return scheme.equals("https");
+    }
+
+    /** Identifies the connection pool: scheme, host and port (plain and TLS connections never share a pool). */
     public String origin() {
         return scheme + "://" + authority();
     }
 
     /** The value for a {@code Host} header naming this backend. */
     public String authority() {
-        return port == 80 ? host : host + ":" + port;
+        return port == defaultPort(scheme) ? host : host + ":" + port;
     }
 }

@@ -2,6 +2,7 @@ package dev.caravan.health;
 
 import dev.caravan.balance.Backend;
 import dev.caravan.http.EventLoops;
+import dev.caravan.tls.BackendTls;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -14,10 +15,13 @@ import java.util.Map;
 public final class HealthChecks implements AutoCloseable {
 
     private final EventLoops loops;
+    private final BackendTls tls;
     private final Map<String, Running> running = new HashMap<>();
 
-    public HealthChecks(EventLoops loops) {
+    /** {@code tls} checks {@code https://} backends the way requests reach them. */
+    public HealthChecks(EventLoops loops, BackendTls tls) {
         this.loops = loops;
+        this.tls = tls;
     }
 
     /** Starts (or joins) the check of {@code backend}; returns the key to {@link #release(String)} it with. */
@@ -29,7 +33,7 @@ public final class HealthChecks implements AutoCloseable {
             if (check != null) {
                 check.probe.stop();
             }
-            check = new Running(new HealthProbe(backend, settings, loops), settings);
+            check = new Running(new HealthProbe(backend, settings, loops, tls), settings);
             check.users = users;
             running.put(key, check);
             check.probe.start();

@@ -2,6 +2,7 @@ package dev.caravan.health;
 
 import dev.caravan.balance.Backend;
 import dev.caravan.http.EventLoops;
+import dev.caravan.tls.BackendTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -36,16 +37,18 @@ final class HealthProbe {
     private final Backend backend;
     private final HealthSettings settings;
     private final EventLoops loops;
+    private final BackendTls tls;
     private final EventLoop loop;
     private volatile boolean stopped;
     private int successes;
     private int failures;
     private ScheduledFuture<?> next;
 
-    HealthProbe(Backend backend, HealthSettings settings, EventLoops loops) {
+    HealthProbe(Backend backend, HealthSettings settings, EventLoops loops, BackendTls tls) {
         this.backend = backend;
         this.settings = settings;
         this.loops = loops;
+        this.tls = tls;
         this.loop = loops.group().next();
     }
 
@@ -83,6 +86,11 @@ final class HealthProbe {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (backend.target().secure()) {
+                            // same verification as requests get: a backend whose certificate is refused is down
+                            ch.pipeline().addLast(tls.newHandler(ch.alloc(), backend.target().host(),
+                                    backend.target().port(), settings.timeoutMillis()));
+                        }
                         ch.pipeline().addLast(new HttpClientCodec(), check);
                     }
                 })

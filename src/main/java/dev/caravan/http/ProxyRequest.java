@@ -23,18 +23,20 @@ public final class ProxyRequest {
     private final StreamingBody body;
     private final Channel channel;
     private final boolean secure;
+    private final String clientCertSubject;
     private final ResponseWriter responder;
     private BodySource backendBody;
     private Runnable onAbort;
     private boolean aborted;
 
     public ProxyRequest(HttpRequest head, String rawTarget, StreamingBody body, Channel channel, boolean secure,
-                        ResponseWriter responder) {
+                        String clientCertSubject, ResponseWriter responder) {
         this.head = head;
         this.rawTarget = rawTarget;
         this.body = body;
         this.channel = channel;
         this.secure = secure;
+        this.clientCertSubject = clientCertSubject;
         this.responder = responder;
     }
 
@@ -71,6 +73,11 @@ public final class ProxyRequest {
 
     public boolean isSecure() {
         return secure;
+    }
+
+    /** The subject (RFC 2253) of the client certificate verified in the TLS handshake; null when there was none. */
+    public String clientCertSubject() {
+        return clientCertSubject;
     }
 
     public InetSocketAddress remoteAddress() {

@@ -17,7 +17,7 @@ public final class CaravanComponent extends DefaultComponent {
             throw new IllegalStateException("caravan: endpoints need a running Caravan server (no Listeners bean)");
         }
         String name = remaining == null || remaining.isBlank() ? "http" : remaining;
-        CaravanEndpoint endpoint = new CaravanEndpoint(uri, this, listeners.get(name));
+        CaravanEndpoint endpoint = new CaravanEndpoint(uri, this, listeners.get(name), listeners);
         setProperties(endpoint, parameters);
         return endpoint;
     }

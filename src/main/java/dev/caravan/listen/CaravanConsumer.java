@@ -30,8 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * error page for a failure.
  *
  * <p>Headers the route sees: the request's end-to-end headers plus {@code CamelHttpMethod}, {@code CamelHttpUri}
- * (raw target), {@code CamelHttpPath} (raw path), {@code CamelHttpQuery} (raw query), {@code CaravanClientIp} and
- * {@code CaravanHost} (the {@code Host} in lower case without port).
+ * (raw target), {@code CamelHttpPath} (raw path), {@code CamelHttpQuery} (raw query), {@code CaravanClientIp},
+ * {@code CaravanHost} (the {@code Host} in lower case without port) and, after an mTLS handshake,
+ * {@code CaravanClientCertSubject} (the verified client certificate's subject).
  * Query parameters never become headers.
  */
 final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
@@ -39,6 +40,7 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
     private static final Logger LOG = LoggerFactory.getLogger(CaravanConsumer.class);
     public static final String CLIENT_IP = "CaravanClientIp";
     public static final String HOST = "CaravanHost";
+    public static final String CLIENT_CERT_SUBJECT = "CaravanClientCertSubject";
 
     private final CaravanEndpoint endpoint;
     private final AtomicInteger inflight = new AtomicInteger();
@@ -67,6 +69,10 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
 
     @Override
     public void handle(ProxyRequest request) {
+        if (endpoint.redirectStatus() != 0 && !request.isSecure()) {
+            redirectToHttps(request);
+            return;
+        }
         Exchange exchange = createExchange(false);
         exchange.setProperty(ProxyRequest.PROPERTY, request);
         Message message = exchange.getIn();
@@ -82,6 +88,9 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         }
         headers.put(CLIENT_IP, request.remoteAddress().getAddress().getHostAddress());
         headers.put(HOST, HostPattern.hostOf(request.head().headers().get(HttpHeaderNames.HOST)));
+        if (request.clientCertSubject() != null) {
+            headers.put(CLIENT_CERT_SUBJECT, request.clientCertSubject());
+        }
         message.setBody(request.body());
         inflight.incrementAndGet();
         try {
@@ -98,6 +107,21 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
             exchange.setException(e);
             reply(request, exchange);
         }
+    }
+
+    /** Same host and target on the https listener; the route does not run, so nothing reaches a backend in clear. */
+    private void redirectToHttps(ProxyRequest request) {
+        String host = HostPattern.hostOf(request.head().headers().get(HttpHeaderNames.HOST));
+        if (host.isEmpty()) {
+            request.responder().respondError(request, 400); // HTTP/1.0 without Host: no name to redirect to
+            return;
+        }
+        int port = endpoint.httpsPort();
+        String target = request.rawTarget().startsWith("/") ? request.rawTarget() : "/";
+        HttpResponse head = new DefaultHttpResponse(request.version(),
+                HttpResponseStatus.valueOf(endpoint.redirectStatus()));
+        head.headers().set(HttpHeaderNames.LOCATION, "https://" + host + (port == 443 ? "" : ":" + port) + target);
+        request.responder().respond(request, head, Unpooled.EMPTY_BUFFER);
     }
 
     private static void copyRequestHeaders(HttpHeaders wire, Map<String, Object> camel) {

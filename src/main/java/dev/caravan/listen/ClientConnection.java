@@ -28,12 +28,16 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import javax.net.ssl.SSLPeerUnverifiedException;
 import java.nio.channels.ClosedChannelException;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 
@@ -49,11 +53,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private static final int MAX_BACKLOG = 8;
     /** Bytes of an unwanted request body read and dropped after the response before the connection is closed. */
     private static final long DISCARD_LIMIT = 1024 * 1024;
+    private static final String STRICT_TRANSPORT_SECURITY = "Strict-Transport-Security";
 
     private final RouteTable routes;
     private final ResponseEncoder encoder;
     private final boolean secure;
+    private final String hsts;
     private final long idleTimeoutNanos;
+    /** The verified client certificate's subject, read once per connection (its handshake is done by then). */
+    private String clientCertSubject;
+    private boolean clientCertRead;
     private ChannelHandlerContext ctx;
     private ProxyRequest current;
     private boolean requestComplete;
@@ -67,10 +76,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private long lastActivity = System.nanoTime();
     private ScheduledFuture<?> idleCheck;
 
-    ClientConnection(RouteTable routes, ResponseEncoder encoder, boolean secure, long idleTimeoutMillis) {
+    ClientConnection(RouteTable routes, ResponseEncoder encoder, boolean secure, String hsts, long idleTimeoutMillis) {
         this.routes = routes;
         this.encoder = encoder;
         this.secure = secure;
+        this.hsts = hsts;
         this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
     }
 
@@ -159,8 +169,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         // pipelined requests wait in the backlog; both pause reading when full, so the common case costs no syscall
         StreamingBody body = new StreamingBody(this);
         body.readBurstStarted();
-        current = new ProxyRequest(request, target, body, ctx.channel(), secure, this);
+        current = new ProxyRequest(request, target, body, ctx.channel(), secure, clientCertSubject(), this);
         routes.dispatch(current);
+    }
+
+    private String clientCertSubject() {
+        if (secure && !clientCertRead) {
+            clientCertRead = true;
+            SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            if (tls != null) {
+                try {
+                    Certificate[] chain = tls.engine().getSession().getPeerCertificates();
+                    if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
+                        clientCertSubject = leaf.getSubjectX500Principal().getName();
+                    }
+                } catch (SSLPeerUnverifiedException e) {
+                    // no client certificate (clientAuth none, or optional and the client sent none)
+                }
+            }
+        }
+        return clientCertSubject;
     }
 
     /** Returns 0 for a well-formed request, else the status to reject it with. */
@@ -218,6 +246,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         FullHttpResponse page = ErrorPage.render(ctx.alloc(), version.isKeepAliveDefault() ? version : HttpVersion.HTTP_1_1,
                 status, request.headers().get(HttpHeaderNames.ACCEPT));
         page.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        addHsts(page.headers());
         closing = true;
         setAutoRead(false);
         ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
@@ -274,6 +303,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         }
         boolean noBody = request.method().equals(HttpMethod.HEAD) || !mayHaveBody(head.status().code());
         HttpHeaders headers = head.headers();
+        addHsts(headers);
         if (noBody) {
             headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         } else if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
@@ -333,6 +363,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         }
         HttpResponse head = new DefaultHttpResponse(page.protocolVersion(), page.status(), page.headers());
         respond(request, head, page.content());
+    }
+
+    /** On the TLS listener every response, error pages included, carries the configured HSTS policy (ours wins). */
+    private void addHsts(HttpHeaders headers) {
+        if (hsts != null) {
+            headers.set(STRICT_TRANSPORT_SECURITY, hsts);
+        }
     }
 
     private static boolean mayHaveBody(int status) {

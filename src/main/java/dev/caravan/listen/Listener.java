@@ -61,7 +61,8 @@ public final class Listener {
                         ch.pipeline().addLast("decoder", new RequestDecoder(decoderConfig));
                         ch.pipeline().addLast("encoder", encoder);
                         ch.pipeline().addLast("connection",
-                                new ClientConnection(routes, encoder, config.secure(), config.idleTimeoutMillis()));
+                                new ClientConnection(routes, encoder, config.secure(), config.hsts(),
+                                        config.idleTimeoutMillis()));
                     }
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();

@@ -7,12 +7,21 @@ import dev.caravan.tls.TlsTermination;
  *
  * @param idleTimeoutMillis how long an idle keep-alive client connection stays open
  * @param tls               terminates TLS on each connection before HTTP is parsed; null for plain HTTP
+ * @param hsts              the {@code Strict-Transport-Security} value added to every response of a TLS listener;
+ *                          null for none
  */
-public record ListenerConfig(String name, String host, int port, long idleTimeoutMillis, TlsTermination tls) {
+public record ListenerConfig(String name, String host, int port, long idleTimeoutMillis, TlsTermination tls,
+                             String hsts) {
+
+    public ListenerConfig {
+        if (tls == null) {
+            hsts = null; // browsers ignore it over plain HTTP (RFC 6797 8.1), so it is never sent there
+        }
+    }
 
     /** A plain-HTTP listener. */
     public ListenerConfig(String name, String host, int port, long idleTimeoutMillis) {
-        this(name, host, port, idleTimeoutMillis, null);
+        this(name, host, port, idleTimeoutMillis, null, null);
     }
 
     public boolean secure() {

@@ -9,6 +9,7 @@ import dev.caravan.http.EventLoops;
 import dev.caravan.listen.Listener;
 import dev.caravan.listen.ListenerConfig;
 import dev.caravan.listen.Listeners;
+import dev.caravan.tls.BackendTls;
 import dev.caravan.tls.CertificateFileException;
 import dev.caravan.tls.CertificateStore;
 import org.apache.camel.CamelContext;
@@ -51,19 +52,21 @@ public final class CaravanServer {
                 throw new IllegalStateException("Cannot load certificates: " + e.getMessage(), e);
             }
         }
+        // like certificates, a backend CA bundle or client certificate that cannot be read stops the start
+        BackendTls backendTls = new BackendTls(settings.backendTls());
         loops = new EventLoops(settings.ioThreads());
-        pools = new BackendPools(loops);
+        pools = new BackendPools(loops, backendTls);
         Listener http = new Listener(new ListenerConfig("http", settings.httpHost(), settings.httpPort(),
                 settings.clientIdleTimeoutMillis()), loops);
         listeners.add(http);
         if (certificates != null) {
             listeners.add(new Listener(new ListenerConfig("https", settings.httpsHost(), settings.httpsPort(),
-                    settings.clientIdleTimeoutMillis(), certificates.termination()), loops));
+                    settings.clientIdleTimeoutMillis(), certificates.termination(), settings.hsts()), loops));
         }
         context.getRegistry().bind("caravanListeners", listeners);
         context.getRegistry().bind("caravanBackendPools", pools);
         context.getRegistry().bind("caravanBackends", new Backends());
-        healthChecks = new HealthChecks(loops);
+        healthChecks = new HealthChecks(loops, backendTls);
         context.getRegistry().bind("caravanHealthChecks", healthChecks);
         context.getRegistry().bind("caravanServer", this);
         LOG.info("Caravan I/O: {} threads ({})", settings.ioThreads(), loops.isEpoll() ? "epoll" : "nio");

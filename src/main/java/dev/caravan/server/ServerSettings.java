@@ -1,5 +1,7 @@
 package dev.caravan.server;
 
+import dev.caravan.tls.BackendTlsSettings;
+import dev.caravan.tls.ClientAuthMode;
 import dev.caravan.tls.TlsSettings;
 import org.apache.camel.spi.PropertiesComponent;
 
@@ -18,6 +20,8 @@ public record ServerSettings(
         String httpsHost,
         int httpsPort,
         TlsSettings tls,
+        String hsts,
+        BackendTlsSettings backendTls,
         long clientIdleTimeoutMillis,
         int ioThreads,
         Path routesDir,
@@ -40,7 +44,14 @@ public record ServerSettings(
                         (int) number(properties, "caravan.tls.expiryWarningDays", 30),
                         number(properties, "caravan.tls.handshakeTimeout", 10_000),
                         list(properties, "caravan.tls.protocols", TlsSettings.DEFAULT_PROTOCOLS),
-                        list(properties, "caravan.tls.ciphers", TlsSettings.DEFAULT_CIPHERS)),
+                        list(properties, "caravan.tls.ciphers", TlsSettings.DEFAULT_CIPHERS),
+                        ClientAuthMode.parse(string(properties, "caravan.tls.clientAuth", "none")),
+                        path(properties, "caravan.tls.clientCa")),
+                string(properties, "caravan.https.hsts", null),
+                new BackendTlsSettings(
+                        path(properties, "caravan.backend.tls.trust"),
+                        path(properties, "caravan.backend.tls.cert"),
+                        path(properties, "caravan.backend.tls.key")),
                 number(properties, "caravan.http.idleTimeout", 60_000),
                 (int) number(properties, "caravan.io.threads", Runtime.getRuntime().availableProcessors()),
                 Path.of(string(properties, "caravan.routes.dir", "routes")),
@@ -52,6 +63,12 @@ public record ServerSettings(
 
     private static String string(PropertiesComponent properties, String key, String defaultValue) {
         return properties.resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(defaultValue);
+    }
+
+    /** A file path, or null when the property is not set. */
+    private static Path path(PropertiesComponent properties, String key) {
+        String value = string(properties, key, null);
+        return value == null ? null : Path.of(value);
     }
 
     private static List<String> list(PropertiesComponent properties, String key, List<String> defaultValue) {

@@ -2,6 +2,7 @@ package dev.caravan.tls;
 
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.DelegatingSslContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
@@ -11,6 +12,8 @@ import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.List;
@@ -19,13 +22,32 @@ import java.util.List;
 public final class TlsPolicy {
 
     private final TlsSettings settings;
+    /** The CAs accepted for client certificates (mTLS); empty when none are asked for. */
+    private final List<X509Certificate> clientCas;
 
+    /** Reads the client CA bundle once: a missing or unreadable one stops the start. */
     public TlsPolicy(TlsSettings settings) {
         this.settings = settings;
+        if (settings.clientAuth() == ClientAuthMode.NONE) {
+            this.clientCas = List.of();
+        } else {
+            try {
+                this.clientCas = PemReader.certificates(settings.clientCa(), Files.readAllBytes(settings.clientCa()));
+            } catch (IOException | CertificateFileException e) {
+                throw new IllegalStateException("Cannot read caravan.tls.clientCa " + settings.clientCa() + ": "
+                        + e.getMessage(), e);
+            }
+        }
     }
 
     public SslContext serverContext(PrivateKey key, List<X509Certificate> chain) throws SSLException {
-        SslContext context = SslContextBuilder.forServer(key, chain)
+        SslContextBuilder builder = SslContextBuilder.forServer(key, chain);
+        if (settings.clientAuth() != ClientAuthMode.NONE) {
+            // these CAs only, not the JDK's: a public CA vouching for a name says nothing about who may call us
+            builder.trustManager(clientCas)
+                    .clientAuth(settings.clientAuth() == ClientAuthMode.REQUIRE ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
+        }
+        SslContext context = builder
                 // the JDK provider: no native library to ship; netty-tcnative can come later if handshakes need it
                 .sslProvider(SslProvider.JDK)
                 .protocols(settings.protocols())

@@ -2,6 +2,7 @@ package dev.caravan.tls;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * How Caravan terminates TLS: where the certificates are, how often the folder is checked for renewals, when an
@@ -13,6 +14,9 @@ import java.util.List;
  * @param handshakeTimeoutMillis a client must finish its handshake (ClientHello included) within this many ms
  * @param protocols             enabled protocol versions, preferred first
  * @param ciphers               enabled cipher suites, in the server's order of preference
+ * @param clientAuth            whether clients must present a certificate (mTLS)
+ * @param clientCa              PEM bundle of the CAs whose client certificates are accepted; null when
+ *                              {@code clientAuth} is {@link ClientAuthMode#NONE}
  */
 public record TlsSettings(
         Path certsDir,
@@ -20,7 +24,9 @@ public record TlsSettings(
         int expiryWarningDays,
         long handshakeTimeoutMillis,
         List<String> protocols,
-        List<String> ciphers) {
+        List<String> ciphers,
+        ClientAuthMode clientAuth,
+        Path clientCa) {
 
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
@@ -43,5 +49,16 @@ public record TlsSettings(
     public TlsSettings {
         protocols = List.copyOf(protocols);
         ciphers = List.copyOf(ciphers);
+        if (clientAuth != ClientAuthMode.NONE && clientCa == null) {
+            throw new IllegalArgumentException("caravan.tls.clientAuth=" + clientAuth.name().toLowerCase(Locale.ROOT)
+                    + " needs caravan.tls.clientCa (a PEM bundle of the client CAs to accept)");
+        }
+    }
+
+    /** Without client certificates, the policy alone. */
+    public TlsSettings(Path certsDir, long reloadIntervalMillis, int expiryWarningDays, long handshakeTimeoutMillis,
+                       List<String> protocols, List<String> ciphers) {
+        this(certsDir, reloadIntervalMillis, expiryWarningDays, handshakeTimeoutMillis, protocols, ciphers,
+                ClientAuthMode.NONE, null);
     }
 }

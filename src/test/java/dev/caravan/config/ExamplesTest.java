@@ -139,7 +139,8 @@ class ExamplesTest {
             String yaml = block.group(1);
             boolean found = false;
             for (Path file : List.of(Path.of("docs/examples/gateway-routes.yaml"), Path.of("docs/examples/proxy-template.yaml"),
-                    Path.of("docs/examples/tls-route.yaml"), Path.of("routes/gateway.yaml"),
+                    Path.of("docs/examples/tls-route.yaml"), Path.of("docs/examples/mtls-route.yaml"),
+                    Path.of("docs/examples/https-redirect.yaml"), Path.of("routes/gateway.yaml"),
                     Path.of("routes/demo-backends.yaml"))) {
                 found |= java.nio.file.Files.readString(file).equals(yaml);
             }

@@ -1,5 +1,7 @@
 package dev.caravan.testing;
 
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -13,9 +15,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
+import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * A real JDK TLS client connection to the gateway with the handshake details a test checks (protocol, suite, ALPN,
@@ -36,7 +42,76 @@ public final class TlsClient implements Closeable {
 
     /** Connects to 127.0.0.1 (an IP, so the JDK sends no SNI unless {@code sni} is given) and handshakes. */
     public static TlsClient connect(int port, String sni, List<String> protocols, List<String> ciphers) throws IOException {
-        SSLSocket socket = (SSLSocket) trustAll().getSocketFactory().createSocket("127.0.0.1", port);
+        return connect(port, sni, protocols, ciphers, null);
+    }
+
+    /** Connects presenting a client certificate (mTLS) made of {@code key} and {@code certificate}. */
+    public static TlsClient connectWithClientCertificate(int port, PrivateKey key, X509Certificate certificate)
+            throws IOException {
+        try {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(null, null);
+            store.setKeyEntry("client", key, new char[0], new X509Certificate[]{certificate});
+            KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            factory.init(store, new char[0]);
+            return connect(port, null, null, null, new KeyManager[]{new AlwaysPresent(
+                    (javax.net.ssl.X509KeyManager) factory.getKeyManagers()[0])});
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Presents the certificate whatever CAs the server names: the JDK's own key manager quietly sends none when the
+     * issuer is not among them, which would turn a "wrong CA" test into a "no certificate" one.
+     */
+    private static final class AlwaysPresent extends javax.net.ssl.X509ExtendedKeyManager {
+        private final javax.net.ssl.X509KeyManager keys;
+
+        AlwaysPresent(javax.net.ssl.X509KeyManager keys) {
+            this.keys = keys;
+        }
+
+        @Override
+        public String chooseClientAlias(String[] keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+            return "client";
+        }
+
+        @Override
+        public String chooseEngineClientAlias(String[] keyType, java.security.Principal[] issuers,
+                                              javax.net.ssl.SSLEngine engine) {
+            return "client";
+        }
+
+        @Override
+        public String[] getClientAliases(String keyType, java.security.Principal[] issuers) {
+            return new String[]{"client"};
+        }
+
+        @Override
+        public String[] getServerAliases(String keyType, java.security.Principal[] issuers) {
+            return null;
+        }
+
+        @Override
+        public String chooseServerAlias(String keyType, java.security.Principal[] issuers, java.net.Socket socket) {
+            return null;
+        }
+
+        @Override
+        public X509Certificate[] getCertificateChain(String alias) {
+            return keys.getCertificateChain(alias);
+        }
+
+        @Override
+        public PrivateKey getPrivateKey(String alias) {
+            return keys.getPrivateKey(alias);
+        }
+    }
+
+    private static TlsClient connect(int port, String sni, List<String> protocols, List<String> ciphers,
+                                     KeyManager[] keys) throws IOException {
+        SSLSocket socket = (SSLSocket) trustAll(keys).getSocketFactory().createSocket("127.0.0.1", port);
         try {
             socket.setSoTimeout(10_000);
             // as browsers and curl do; without it the JDK client's first request after a TLS 1.3 handshake (and
@@ -88,7 +163,13 @@ public final class TlsClient implements Closeable {
 
     /** Sends a GET and reads one response (Content-Length or chunked body). */
     public Response get(String path, String host) throws IOException {
-        out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        return getWithHeader(path, host, null);
+    }
+
+    /** Sends a GET with one extra header line ({@code Name: value}; null for none) and reads one response. */
+    public Response getWithHeader(String path, String host, String headerLine) throws IOException {
+        out.write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n"
+                + (headerLine == null ? "" : headerLine + "\r\n") + "\r\n").getBytes(StandardCharsets.US_ASCII));
         out.flush();
         String statusLine = line();
         if (statusLine == null) {
@@ -97,9 +178,14 @@ public final class TlsClient implements Closeable {
         int status = Integer.parseInt(statusLine.split(" ")[1]);
         long length = -1;
         boolean chunked = false;
+        Map<String, String> headers = new LinkedHashMap<>();
         String header;
         while ((header = line()) != null && !header.isEmpty()) {
             String lower = header.toLowerCase(Locale.ROOT);
+            int colon = lower.indexOf(':');
+            if (colon > 0) {
+                headers.put(lower.substring(0, colon), header.substring(colon + 1).trim());
+            }
             if (lower.startsWith("content-length:")) {
                 length = Long.parseLong(header.substring(15).trim());
             } else if (lower.startsWith("transfer-encoding:") && lower.contains("chunked")) {
@@ -119,7 +205,7 @@ public final class TlsClient implements Closeable {
         } else if (length >= 0) {
             body.write(in.readNBytes((int) length));
         }
-        return new Response(status, body.toString(StandardCharsets.UTF_8));
+        return new Response(status, body.toString(StandardCharsets.UTF_8), headers);
     }
 
     private String line() throws IOException {
@@ -140,7 +226,12 @@ public final class TlsClient implements Closeable {
         socket.close();
     }
 
-    public record Response(int status, String body) {
+    /** {@code headers}: the response's headers by lower-case name (the last one of a repeated name). */
+    public record Response(int status, String body, Map<String, String> headers) {
+
+        public String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
 
         /** A request header as the echo backend reported receiving it, or null. */
         public String echoedHeader(String name) {
@@ -153,10 +244,10 @@ public final class TlsClient implements Closeable {
         }
     }
 
-    private static SSLContext trustAll() {
+    private static SSLContext trustAll(KeyManager[] keys) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[]{new X509TrustManager() {
+            context.init(keys, new TrustManager[]{new X509TrustManager() {
                 @Override
                 public void checkClientTrusted(X509Certificate[] chain, String authType) {
                 }

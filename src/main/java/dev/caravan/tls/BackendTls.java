@@ -1,0 +1,80 @@
+package dev.caravan.tls;
+
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslProvider;
+
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLParameters;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.util.List;
+
+/**
+ * The client side of TLS to {@code https://} backends: one context for the process (built at start-up, so a missing
+ * or broken CA bundle or client certificate stops the start), and a handler per connection that verifies the
+ * backend's certificate chain and that it names the host Caravan connected to.
+ */
+public final class BackendTls {
+
+    private final SslContext context;
+
+    public BackendTls(BackendTlsSettings settings) {
+        try {
+            SslContextBuilder builder = SslContextBuilder.forClient()
+                    .sslProvider(SslProvider.JDK)
+                    .protocols(TlsSettings.DEFAULT_PROTOCOLS);
+            if (settings.trust() != null) {
+                // replaces the JDK's CAs: a private CA bundle then pins backends to that CA alone
+                List<X509Certificate> cas = PemReader.certificates(settings.trust(), read(settings.trust()));
+                builder.trustManager(cas);
+            }
+            if (settings.cert() != null) {
+                List<X509Certificate> chain = PemReader.certificates(settings.cert(), read(settings.cert()));
+                PrivateKey key = PemReader.privateKey(settings.key(), read(settings.key()));
+                builder.keyManager(key, chain);
+            }
+            context = builder.build();
+        } catch (CertificateFileException | SSLException e) {
+            throw new IllegalStateException("Cannot set up TLS to backends: " + e.getMessage(), e);
+        }
+    }
+
+    private static byte[] read(Path file) throws CertificateFileException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new CertificateFileException(file, "cannot be read (" + e + ")", e);
+        }
+    }
+
+    /**
+     * A handler for a new connection to {@code host:port}: SNI names the host, and the certificate must match it
+     * (the JDK's HTTPS rules: DNS names, IP addresses as IP SANs). The handshake must finish within
+     * {@code handshakeTimeoutMillis}.
+     */
+    public SslHandler newHandler(ByteBufAllocator allocator, String host, int port, long handshakeTimeoutMillis) {
+        SslHandler handler = context.newHandler(allocator, host, port);
+        SSLEngine engine = handler.engine();
+        SSLParameters parameters = engine.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        if (!isIpAddress(host)) {
+            // the JDK leaves SNI out for dotless names such as "localhost"; a backend serving several names needs it
+            parameters.setServerNames(List.of(new SNIHostName(host)));
+        }
+        engine.setSSLParameters(parameters);
+        handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+        return handler;
+    }
+
+    private static boolean isIpAddress(String host) {
+        return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
+    }
+}

@@ -1,0 +1,143 @@
+package dev.caravan.tls;
+
+import dev.caravan.testing.RunningGateway;
+import dev.caravan.testing.TestBackend;
+import dev.caravan.testing.TlsClient;
+import dev.caravan.tls.TestCertificates.Issued;
+import dev.caravan.tls.TestCertificates.KeyType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Client-certificate authentication (mTLS) on the https listener, with real JDK clients presenting certificates made
+ * at test time, through the route of {@code docs/examples/mtls-route.yaml}: one gateway with
+ * {@code caravan.tls.clientAuth=require}, one with {@code optional}, both accepting only the "trusted" CA.
+ */
+class ClientCertificateTest {
+
+    @TempDir
+    static Path temp;
+    static TestBackend backend;
+    static RunningGateway required;
+    static RunningGateway optional;
+    /** Self-signed, so it is its own CA: the one in the accepted bundle. */
+    static Issued alice;
+    /** From a CA the gateway does not accept. */
+    static Issued mallory;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = TestBackend.start("mtls-backend");
+        alice = TestCertificates.issue(0x6001, KeyType.EC, "alice.clients.test");
+        mallory = TestCertificates.issue(0x6002, KeyType.EC, "mallory.clients.test");
+        Path clientCa = temp.resolve("client-ca.pem");
+        Files.writeString(clientCa, alice.certificatePem());
+        required = startGateway("require", clientCa);
+        optional = startGateway("optional", clientCa);
+    }
+
+    @AfterAll
+    static void stop() {
+        for (AutoCloseable c : new AutoCloseable[]{required, optional, backend}) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+    }
+
+    @Test
+    void requireAcceptsACertificateFromTheConfiguredCaAndTheRoutePassesItsSubjectOn() throws Exception {
+        try (TlsClient client = TlsClient.connectWithClientCertificate(required.httpsPort(), alice.key(),
+                alice.certificate())) {
+            TlsClient.Response response = client.get("/who", "api.test");
+            assertEquals(200, response.status(), response.body());
+            String subject = response.echoedHeader("X-Client-Subject");
+            assertTrue(subject != null && subject.contains("CN=alice.clients.test"), response.body());
+            assertNull(response.echoedHeader("CaravanClientCertSubject"), "internal header stays inside");
+            // the same connection keeps its identity for the next request
+            assertTrue(client.get("/again", "api.test").echoedHeader("X-Client-Subject").contains("CN=alice"));
+        }
+    }
+
+    @Test
+    void requireRefusesAClientWithoutCertificate() {
+        assertThrows(IOException.class, () -> {
+            try (TlsClient client = TlsClient.connect(required.httpsPort(), null)) {
+                client.get("/who", "api.test"); // TLS 1.3: the refusal may arrive only after the client's Finished
+            }
+        });
+    }
+
+    @Test
+    void requireRefusesACertificateFromAnotherCa() {
+        assertThrows(IOException.class, () -> {
+            try (TlsClient client = TlsClient.connectWithClientCertificate(required.httpsPort(), mallory.key(),
+                    mallory.certificate())) {
+                client.get("/who", "api.test");
+            }
+        });
+    }
+
+    @Test
+    void optionalServesAClientWithoutCertificateWithoutASubjectAndIgnoresAForgedOne() throws Exception {
+        try (TlsClient client = TlsClient.connect(optional.httpsPort(), null)) {
+            TlsClient.Response response = client.getWithHeader("/who", "api.test",
+                    "CaravanClientCertSubject: CN=forged");
+            assertEquals(200, response.status(), response.body());
+            assertEquals("<" + null + ">", "<" + response.echoedHeader("X-Client-Subject") + ">", response.body());
+            // a client sending the route's header itself does not get it through either
+            TlsClient.Response spoofed = client.getWithHeader("/who", "api.test", "X-Client-Subject: CN=forged");
+            assertEquals("<" + null + ">", "<" + spoofed.echoedHeader("X-Client-Subject") + ">", spoofed.body());
+        }
+        try (TlsClient client = TlsClient.connectWithClientCertificate(optional.httpsPort(), alice.key(),
+                alice.certificate())) {
+            assertTrue(client.get("/who", "api.test").echoedHeader("X-Client-Subject").contains("CN=alice"));
+        }
+    }
+
+    @Test
+    void optionalStillRefusesACertificateFromAnotherCa() {
+        // a certificate that is presented must verify: "optional" only lets a client present none
+        assertThrows(IOException.class, () -> {
+            try (TlsClient client = TlsClient.connectWithClientCertificate(optional.httpsPort(), mallory.key(),
+                    mallory.certificate())) {
+                client.get("/who", "api.test");
+            }
+        });
+    }
+
+    @Test
+    void clientAuthWithoutCaBundleStopsTheStart() {
+        Exception failure = assertThrows(Exception.class, () -> RunningGateway.start(
+                Files.createDirectories(temp.resolve("routes-none")),
+                Map.of("caravan.tls.clientAuth", "require",
+                        "caravan.tls.certs", temp.resolve("no-certs").toString())).close());
+        String messages = failure + " " + failure.getCause();
+        assertTrue(messages.contains("caravan.tls.clientCa"), messages);
+    }
+
+    private static RunningGateway startGateway(String mode, Path clientCa) throws IOException {
+        return RunningGateway.startWithCopies(Files.createDirectories(temp.resolve(mode)), Map.of(
+                        "caravan.tls.clientAuth", mode,
+                        "caravan.tls.clientCa", clientCa.toString(),
+                        "caravan.tls.certs", temp.resolve("no-certs").toString(),
+                        "mtls.backend", backend.url()),
+                Path.of("docs/examples/mtls-route.yaml"));
+    }
+}
