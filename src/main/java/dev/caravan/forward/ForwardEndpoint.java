@@ -28,7 +28,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * {@code caravan-forward:http://host:port[/base][,http://host2:port2...][?options]}: sends the route's request to one
+ * {@code caravan-forward:http[s]://host:port[/base][,http[s]://host2:port2...][?options]}: sends the route's request to one
  * of the backends (by the {@code balance} policy, with failover) and streams the answer back. See the README.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-forward", title = "Caravan Forward",
