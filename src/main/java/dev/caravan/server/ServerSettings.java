@@ -46,7 +46,8 @@ public record ServerSettings(
                         list(properties, "caravan.tls.protocols", TlsSettings.DEFAULT_PROTOCOLS),
                         list(properties, "caravan.tls.ciphers", TlsSettings.DEFAULT_CIPHERS),
                         ClientAuthMode.parse(string(properties, "caravan.tls.clientAuth", "none")),
-                        path(properties, "caravan.tls.clientCa")),
+                        path(properties, "caravan.tls.clientCa"),
+                        properties.resolveProperty("caravan.tls.keystorePassword").orElse("")),
                 string(properties, "caravan.https.hsts", null),
                 new BackendTlsSettings(
                         path(properties, "caravan.backend.tls.trust"),

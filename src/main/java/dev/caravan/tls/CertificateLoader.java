@@ -19,14 +19,25 @@ import java.util.List;
 public final class CertificateLoader {
 
     private final TlsPolicy policy;
+    private final char[] keystorePassword;
 
-    public CertificateLoader(TlsPolicy policy) {
+    /** {@code keystorePassword} opens PKCS#12 files ({@code caravan.tls.keystorePassword}). */
+    public CertificateLoader(TlsPolicy policy, String keystorePassword) {
         this.policy = policy;
+        this.keystorePassword = keystorePassword == null ? new char[0] : keystorePassword.toCharArray();
     }
 
     public ServedCertificate load(CertificateFiles files, String fingerprint) throws CertificateFileException {
-        List<X509Certificate> chain = PemReader.certificates(files.certificate(), read(files.certificate()));
-        PrivateKey key = PemReader.privateKey(files.key(), read(files.key()));
+        List<X509Certificate> chain;
+        PrivateKey key;
+        if (CertificateFiles.isKeystore(files.certificate())) {
+            KeyStoreEntry entry = keystoreEntry(files.certificate());
+            chain = entry.chain();
+            key = entry.key();
+        } else {
+            chain = PemReader.certificates(files.certificate(), read(files.certificate()));
+            key = PemReader.privateKey(files.key(), read(files.key()));
+        }
         X509Certificate leaf = chain.get(0);
         if (!matches(key, leaf.getPublicKey())) {
             throw new CertificateFileException(files.key(), "the private key does not match the certificate in "
@@ -42,6 +53,33 @@ public final class CertificateLoader {
                     policy.serverContext(key, chain));
         } catch (Exception e) {
             throw new CertificateFileException(files.certificate(), "cannot build a TLS context: " + e.getMessage(), e);
+        }
+    }
+
+    private record KeyStoreEntry(PrivateKey key, List<X509Certificate> chain) {
+    }
+
+    /** The first key entry of a PKCS#12 file, with its chain. */
+    private KeyStoreEntry keystoreEntry(Path file) throws CertificateFileException {
+        try {
+            java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+            try (java.io.InputStream in = new java.io.ByteArrayInputStream(read(file))) {
+                store.load(in, keystorePassword);
+            }
+            for (String alias : java.util.Collections.list(store.aliases())) {
+                if (store.isKeyEntry(alias)) {
+                    PrivateKey key = (PrivateKey) store.getKey(alias, keystorePassword);
+                    List<X509Certificate> chain = new java.util.ArrayList<>();
+                    for (java.security.cert.Certificate certificate : store.getCertificateChain(alias)) {
+                        chain.add((X509Certificate) certificate);
+                    }
+                    return new KeyStoreEntry(key, chain);
+                }
+            }
+            throw new CertificateFileException(file, "the keystore holds no private key entry");
+        } catch (IOException | GeneralSecurityException e) {
+            throw new CertificateFileException(file, "cannot be opened as PKCS#12 (wrong caravan.tls.keystorePassword?): "
+                    + e.getMessage(), e);
         }
     }
 

@@ -48,7 +48,7 @@ public final class CertificateStore implements AutoCloseable {
     public CertificateStore(TlsSettings settings) {
         this.settings = settings;
         this.policy = new TlsPolicy(settings);
-        this.loader = new CertificateLoader(policy);
+        this.loader = new CertificateLoader(policy, settings.keystorePassword());
         this.certificates = new SniCertificates(new CertificateIndex(List.of(), null));
     }
 

@@ -26,7 +26,8 @@ public record TlsSettings(
         List<String> protocols,
         List<String> ciphers,
         ClientAuthMode clientAuth,
-        Path clientCa) {
+        Path clientCa,
+        String keystorePassword) {
 
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
@@ -59,6 +60,6 @@ public record TlsSettings(
     public TlsSettings(Path certsDir, long reloadIntervalMillis, int expiryWarningDays, long handshakeTimeoutMillis,
                        List<String> protocols, List<String> ciphers) {
         this(certsDir, reloadIntervalMillis, expiryWarningDays, handshakeTimeoutMillis, protocols, ciphers,
-                ClientAuthMode.NONE, null);
+                ClientAuthMode.NONE, null, "");
     }
 }
