@@ -74,6 +74,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private ChannelBodyWriter responseWriter;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
     private long lastActivity = System.nanoTime();
+    /** When the client last drained what we wrote (or a response began). */
+    private long lastWritable = System.nanoTime();
     private ScheduledFuture<?> idleCheck;
 
     ClientConnection(RouteTable routes, ResponseEncoder encoder, boolean secure, String hsts, long idleTimeoutMillis) {
@@ -325,6 +327,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             return;
         }
         responseBody = body;
+        lastWritable = System.nanoTime();
         responseWriter = new ChannelBodyWriter(ctx.channel(), body, this::finish, this::responseBodyFailed);
         body.subscribe(responseWriter);
     }
@@ -417,6 +420,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            lastWritable = System.nanoTime();
+        }
         if (responseWriter != null) {
             responseWriter.writabilityChanged();
         }
@@ -468,15 +474,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         idleCheck = ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
     }
 
+    /**
+     * The idle timeout also guards a request in progress: a client that stops sending a body we are reading
+     * (slowloris), or stops reading a response we are writing, loses the connection after the same time, so it cannot
+     * hold a client and a backend connection open forever.
+     */
     private void checkIdle() {
         if (!ctx.channel().isActive()) {
             return;
         }
-        long idleFor = System.nanoTime() - lastActivity;
-        if (current == null && idleFor >= idleTimeoutNanos) {
+        long now = System.nanoTime();
+        long idleFor = now - lastActivity;
+        boolean stalledSending = current != null && !requestComplete && !bodyPaused && idleFor >= idleTimeoutNanos;
+        boolean stalledReading = responseWriter != null && !ctx.channel().isWritable()
+                && now - lastWritable >= idleTimeoutNanos;
+        if ((current == null && idleFor >= idleTimeoutNanos) || stalledSending || stalledReading) {
             ctx.close();
         } else {
-            scheduleIdleCheck(current == null ? idleTimeoutNanos - idleFor : idleTimeoutNanos);
+            scheduleIdleCheck(current == null ? idleTimeoutNanos - idleFor : Math.max(idleTimeoutNanos / 4, 1));
         }
     }
 }
