@@ -149,8 +149,7 @@ public final class ForwardEndpoint extends DefaultEndpoint {
             throw new IllegalArgumentException(
                     "hashKey must be client-ip, header:<name>, cookie:<name> or simple:<expression>");
         }
-        return exchange -> exchange.getProperty(ProxyRequest.PROPERTY, ProxyRequest.class)
-                .remoteAddress().getAddress().getHostAddress();
+        return exchange -> exchange.getProperty(ProxyRequest.PROPERTY, ProxyRequest.class).clientIp();
     }
 
     @Override

@@ -17,6 +17,13 @@ final class ForwardedHeaders {
 
     static void apply(HttpHeaders out, ProxyRequest request) {
         String clientIp = request.remoteAddress().getAddress().getHostAddress();
+        if (!request.keepsForwardedChain()) {
+            // an untrusted peer's forwarding headers are lies until proven otherwise: start the chain afresh
+            out.remove(X_FORWARDED_FOR);
+            out.remove("Forwarded");
+            out.remove("X-Real-IP");
+            out.remove(HttpHeaderNames.VIA);
+        }
         String prior = String.join(", ", out.getAll(X_FORWARDED_FOR));
         out.set(X_FORWARDED_FOR, prior.isBlank() ? clientIp : prior + ", " + clientIp);
         out.set("X-Forwarded-Proto", request.isSecure() ? "https" : "http");

@@ -24,19 +24,24 @@ public final class ProxyRequest {
     private final Channel channel;
     private final boolean secure;
     private final String clientCertSubject;
+    private final String clientIp;
+    private final boolean keepsForwardedChain;
     private final ResponseWriter responder;
     private BodySource backendBody;
     private Runnable onAbort;
     private boolean aborted;
 
     public ProxyRequest(HttpRequest head, String rawTarget, StreamingBody body, Channel channel, boolean secure,
-                        String clientCertSubject, ResponseWriter responder) {
+                        String clientCertSubject, String clientIp, boolean keepsForwardedChain,
+                        ResponseWriter responder) {
         this.head = head;
         this.rawTarget = rawTarget;
         this.body = body;
         this.channel = channel;
         this.secure = secure;
         this.clientCertSubject = clientCertSubject;
+        this.clientIp = clientIp;
+        this.keepsForwardedChain = keepsForwardedChain;
         this.responder = responder;
     }
 
@@ -76,6 +81,16 @@ public final class ProxyRequest {
     }
 
     /** The subject (RFC 2253) of the client certificate verified in the TLS handshake; null when there was none. */
+    /** The client's address, behind trusted proxies the right-most untrusted one in their chain (computed once). */
+    public String clientIp() {
+        return clientIp;
+    }
+
+    /** True when the peer's {@code X-Forwarded-*} headers may be kept and appended to. */
+    public boolean keepsForwardedChain() {
+        return keepsForwardedChain;
+    }
+
     public String clientCertSubject() {
         return clientCertSubject;
     }

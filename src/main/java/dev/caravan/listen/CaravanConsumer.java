@@ -86,7 +86,7 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         if (q >= 0) {
             headers.put(Exchange.HTTP_QUERY, target.substring(q + 1));
         }
-        headers.put(CLIENT_IP, request.remoteAddress().getAddress().getHostAddress());
+        headers.put(CLIENT_IP, request.clientIp());
         headers.put(HOST, HostPattern.hostOf(request.head().headers().get(HttpHeaderNames.HOST)));
         if (request.clientCertSubject() != null) {
             headers.put(CLIENT_CERT_SUBJECT, request.clientCertSubject());

@@ -1,5 +1,6 @@
 package dev.caravan.listen;
 
+import dev.caravan.access.ForwardedTrust;
 import dev.caravan.http.BodySource;
 import dev.caravan.http.ChannelBodyWriter;
 import dev.caravan.http.ErrorPage;
@@ -59,6 +60,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private final ResponseEncoder encoder;
     private final boolean secure;
     private final String hsts;
+    private final ForwardedTrust trust;
     private final long idleTimeoutNanos;
     /** The verified client certificate's subject, read once per connection (its handshake is done by then). */
     private String clientCertSubject;
@@ -78,8 +80,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private long lastWritable = System.nanoTime();
     private ScheduledFuture<?> idleCheck;
 
-    ClientConnection(RouteTable routes, ResponseEncoder encoder, boolean secure, String hsts, long idleTimeoutMillis) {
+    ClientConnection(RouteTable routes, ResponseEncoder encoder, boolean secure, String hsts, ForwardedTrust trust,
+                     long idleTimeoutMillis) {
         this.routes = routes;
+        this.trust = trust;
         this.encoder = encoder;
         this.secure = secure;
         this.hsts = hsts;
@@ -171,7 +175,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         // pipelined requests wait in the backlog; both pause reading when full, so the common case costs no syscall
         StreamingBody body = new StreamingBody(this);
         body.readBurstStarted();
-        current = new ProxyRequest(request, target, body, ctx.channel(), secure, clientCertSubject(), this);
+        java.net.InetAddress peer = ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        current = new ProxyRequest(request, target, body, ctx.channel(), secure, clientCertSubject(),
+                trust.clientOf(peer, request.headers().getAll("X-Forwarded-For")), trust.keepsChainFrom(peer), this);
         routes.dispatch(current);
     }
 

@@ -61,7 +61,7 @@ public final class Listener {
                         ch.pipeline().addLast("decoder", new RequestDecoder(decoderConfig));
                         ch.pipeline().addLast("encoder", encoder);
                         ch.pipeline().addLast("connection",
-                                new ClientConnection(routes, encoder, config.secure(), config.hsts(),
+                                new ClientConnection(routes, encoder, config.secure(), config.hsts(), config.forwardedTrust(),
                                         config.idleTimeoutMillis()));
                     }
                 });

@@ -1,5 +1,8 @@
 package dev.caravan.listen;
 
+import dev.caravan.access.CidrMatcher;
+import dev.caravan.access.ForwardedTrust;
+
 import dev.caravan.tls.TlsTermination;
 
 /**
@@ -11,17 +14,20 @@ import dev.caravan.tls.TlsTermination;
  *                          null for none
  */
 public record ListenerConfig(String name, String host, int port, long idleTimeoutMillis, TlsTermination tls,
-                             String hsts) {
+                             String hsts, ForwardedTrust forwardedTrust) {
 
     public ListenerConfig {
         if (tls == null) {
             hsts = null; // browsers ignore it over plain HTTP (RFC 6797 8.1), so it is never sent there
         }
+        if (forwardedTrust == null) {
+            forwardedTrust = new ForwardedTrust(CidrMatcher.parse(""));
+        }
     }
 
     /** A plain-HTTP listener. */
-    public ListenerConfig(String name, String host, int port, long idleTimeoutMillis) {
-        this(name, host, port, idleTimeoutMillis, null, null);
+    public ListenerConfig(String name, String host, int port, long idleTimeoutMillis, ForwardedTrust forwardedTrust) {
+        this(name, host, port, idleTimeoutMillis, null, null, forwardedTrust);
     }
 
     public boolean secure() {

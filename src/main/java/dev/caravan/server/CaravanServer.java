@@ -2,6 +2,8 @@ package dev.caravan.server;
 
 import dev.caravan.config.ProxyRouteTemplate;
 import dev.caravan.config.RouteReloader;
+import dev.caravan.access.CidrMatcher;
+import dev.caravan.access.ForwardedTrust;
 import dev.caravan.balance.Backends;
 import dev.caravan.forward.BackendPools;
 import dev.caravan.health.HealthChecks;
@@ -56,12 +58,13 @@ public final class CaravanServer {
         BackendTls backendTls = new BackendTls(settings.backendTls());
         loops = new EventLoops(settings.ioThreads());
         pools = new BackendPools(loops, backendTls);
+        ForwardedTrust trust = new ForwardedTrust(CidrMatcher.parse(settings.trustedProxies()));
         Listener http = new Listener(new ListenerConfig("http", settings.httpHost(), settings.httpPort(),
-                settings.clientIdleTimeoutMillis()), loops);
+                settings.clientIdleTimeoutMillis(), trust), loops);
         listeners.add(http);
         if (certificates != null) {
             listeners.add(new Listener(new ListenerConfig("https", settings.httpsHost(), settings.httpsPort(),
-                    settings.clientIdleTimeoutMillis(), certificates.termination(), settings.hsts()), loops));
+                    settings.clientIdleTimeoutMillis(), certificates.termination(), settings.hsts(), trust), loops));
         }
         context.getRegistry().bind("caravanListeners", listeners);
         context.getRegistry().bind("caravanBackendPools", pools);

@@ -28,7 +28,8 @@ public record ServerSettings(
         boolean reloadEnabled,
         long reloadIntervalMillis,
         long drainTimeoutMillis,
-        long shutdownGraceMillis) {
+        long shutdownGraceMillis,
+        String trustedProxies) {
 
     public static ServerSettings from(PropertiesComponent properties) {
         String httpHost = string(properties, "caravan.http.host", "0.0.0.0");
@@ -59,7 +60,8 @@ public record ServerSettings(
                 Boolean.parseBoolean(string(properties, "caravan.routes.reload", "true")),
                 number(properties, "caravan.routes.reloadInterval", 500),
                 number(properties, "caravan.routes.drainTimeout", 10_000),
-                number(properties, "caravan.shutdown.grace", 10_000));
+                number(properties, "caravan.shutdown.grace", 10_000),
+                string(properties, "caravan.trustedProxies", ""));
     }
 
     private static String string(PropertiesComponent properties, String key, String defaultValue) {
