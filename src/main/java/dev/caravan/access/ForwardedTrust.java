@@ -2,6 +2,7 @@ package dev.caravan.access;
 
 import java.net.InetAddress;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Which {@code X-Forwarded-For} to believe (field note 8: trust forwarding headers only from known proxies). Without
@@ -23,10 +24,11 @@ public final class ForwardedTrust {
     }
 
     /** The client address, computed once per request and used everywhere (routing, hashing, logs). */
-    public String clientOf(InetAddress peer, List<String> forwardedFor) {
+    public String clientOf(InetAddress peer, Supplier<List<String>> forwardedForHeaders) {
         if (trustedProxies.isEmpty() || !trustedProxies.matches(peer)) {
             return peer.getHostAddress();
         }
+        List<String> forwardedFor = forwardedForHeaders.get();
         String client = peer.getHostAddress();
         for (int h = forwardedFor.size() - 1; h >= 0; h--) {
             String[] hops = forwardedFor.get(h).split(",");

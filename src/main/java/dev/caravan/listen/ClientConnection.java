@@ -177,7 +177,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         body.readBurstStarted();
         java.net.InetAddress peer = ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
         current = new ProxyRequest(request, target, body, ctx.channel(), secure, clientCertSubject(),
-                trust.clientOf(peer, request.headers().getAll("X-Forwarded-For")), trust.keepsChainFrom(peer), this);
+                trust.clientOf(peer, () -> request.headers().getAll("X-Forwarded-For")), trust.keepsChainFrom(peer),
+                this);
         routes.dispatch(current);
     }
 
