@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -64,14 +63,18 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
     private long responseDeadline = Long.MAX_VALUE;
     private boolean done;
     private boolean finished;
+    private final boolean replayable;
 
     /**
+     * @param replayable the producer's verdict that this request may be sent twice (used for one retry on a kept
+     *                   connection the backend had closed)
      * @param retryOn5xx drop a 502/503/504 answer and fail with {@link BackendStatusException}, because the caller
      *                   will retry elsewhere
      */
     ForwardCall(Exchange exchange, AsyncCallback callback, ProxyRequest request, BackendPool pool, HttpRequest outgoing,
                 BodySource body, ByteBuf fixedBody, long responseTimeoutMillis, Backend target, Upstream upstream,
-                boolean retryOn5xx) {
+                boolean replayable, boolean retryOn5xx) {
+        this.replayable = replayable;
         this.exchange = exchange;
         this.callback = callback;
         this.request = request;
@@ -232,7 +235,7 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
             return;
         }
         if (!headReceived) {
-            if (reused && !retried && replayable()) {
+            if (reused && !retried && replayable) {
                 // a kept connection the backend had already closed: try once more on a fresh one
                 retried = true;
                 backend = null;
@@ -248,15 +251,6 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
             endUse();
             responseBody.fail(new IOException("Backend closed the connection mid-response"));
         }
-    }
-
-    /** Only a request with no streamed body can be sent twice, and only if repeating it is harmless. */
-    private boolean replayable() {
-        HttpMethod method = outgoing.method();
-        boolean idempotent = method.equals(HttpMethod.GET) || method.equals(HttpMethod.HEAD)
-                || method.equals(HttpMethod.OPTIONS) || method.equals(HttpMethod.PUT)
-                || method.equals(HttpMethod.DELETE) || method.equals(HttpMethod.TRACE);
-        return idempotent && body == null;
     }
 
     // ---- ReadControl for the response body: backpressure from the client

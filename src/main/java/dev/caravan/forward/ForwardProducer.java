@@ -149,7 +149,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
 
         void attempt() {
             current = stickyCookie == null ? null
-                    : upstream.byId(CookieValue.of(exchange.getMessage().getHeader("Cookie", String.class), stickyCookie),
+                    : upstream.byId(CookieValue.of(cookieSent, stickyCookie),
                             tried);
             if (current == null) {
                 current = upstream.choose(key, tried);
@@ -167,7 +167,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
             boolean retryOn5xx = replayable && upstream.mayRetry(tried.size(), tried);
             new ForwardCall(exchange, this::attemptDone, request, pools.get(current), outgoing, streamed,
                     fixed == null ? null : Unpooled.wrappedBuffer(fixed), responseTimeoutMillis, current, upstream,
-                    retryOn5xx).start();
+                    replayable, retryOn5xx).start();
         }
 
         private void attemptDone(boolean ignoredSync) {
