@@ -22,22 +22,18 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** Response timeouts are enforced to within this many milliseconds. */
     private static final long DEADLINE_CHECK_MILLIS = 100;
 
-    private final BackendPool pool;
+    private final ConnectionSource pool;
     private ForwardCall call;
     private long idleSince;
     private long idleTimeoutNanos;
     private ScheduledFuture<?> deadlineCheck;
 
-    BackendConnection(BackendPool pool) {
+    BackendConnection(ConnectionSource pool) {
         this.pool = pool;
     }
 
     static BackendConnection of(Channel channel) {
         return (BackendConnection) channel.pipeline().get("connection");
-    }
-
-    BackendPool pool() {
-        return pool;
     }
 
     void attach(ForwardCall newCall) {

@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
  * connection that lives on its own thread: no locks and no thread hand-off. The pool outlives routes, so a reload
  * keeps warm connections.
  */
-public final class BackendPool {
+public final class BackendPool implements ConnectionSource {
 
     private static final HttpDecoderConfig DECODER = new HttpDecoderConfig()
             .setMaxInitialLineLength(8192)
@@ -61,14 +61,8 @@ public final class BackendPool {
         return settings;
     }
 
-    interface Acquirer {
-        void acquired(Channel channel, boolean reused);
-
-        void failed(Throwable cause);
-    }
-
-    /** Hands a connection on {@code loop} to {@code acquirer}: a live idle one if allowed and present, else a new one. */
-    void acquire(EventLoop loop, boolean allowReuse, Acquirer acquirer) {
+    @Override
+    public void acquire(EventLoop loop, boolean allowReuse, Acquirer acquirer) {
         if (allowReuse) {
             ArrayDeque<Channel> kept = idle.get(loop);
             if (kept != null) {
@@ -130,7 +124,8 @@ public final class BackendPool {
     }
 
     /** Returns a connection whose exchange completed cleanly; it is kept if there is room, else closed. */
-    void release(Channel channel, long idleTimeoutNanos) {
+    @Override
+    public void release(Channel channel, long idleTimeoutNanos) {
         if (!channel.isActive()) {
             return;
         }
@@ -148,12 +143,14 @@ public final class BackendPool {
         kept.addLast(channel);
     }
 
-    long idleTimeoutNanos() {
+    @Override
+    public long idleTimeoutNanos() {
         return TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis());
     }
 
     /** A kept connection closed (the backend hung up); forget it. Runs on the channel's loop. */
-    void forget(Channel channel) {
+    @Override
+    public void forget(Channel channel) {
         ArrayDeque<Channel> kept = idle.get(channel.eventLoop());
         if (kept != null) {
             kept.remove(channel);

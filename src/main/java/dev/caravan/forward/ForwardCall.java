@@ -1,110 +1,125 @@
 package dev.caravan.forward;
 
 import dev.caravan.balance.Backend;
-import dev.caravan.balance.Upstream;
+import dev.caravan.forward.ForwardOutcome.Kind;
 import dev.caravan.http.BodySource;
 import dev.caravan.http.ChannelBodyWriter;
-import dev.caravan.http.GatewayException;
-import dev.caravan.http.HopByHopHeaders;
-import dev.caravan.http.MessageHeaders;
-import dev.caravan.http.ProxyRequest;
+import dev.caravan.http.ProxyExchange;
 import dev.caravan.http.ReadControl;
 import dev.caravan.http.StreamingBody;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import org.apache.camel.AsyncCallback;
-import org.apache.camel.Exchange;
-import org.apache.camel.Message;
 
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One attempt to send a request to one backend and bring back its response head. The exchange completes as soon as
- * the head arrives (so the route can look at it); the body then streams to the client on its own. Everything runs on
- * the client connection's event loop, which is also the backend connection's.
+ * One attempt to send a request to one backend and bring back its response head, as a state machine:
+ *
+ * <pre>
+ * CONNECTING ──acquired──▶ AWAITING_HEAD ──1xx──▶ INTERIM ──its end──▶ AWAITING_HEAD
+ *     │  ▲ stale kept connection,                 │
+ *     │  └─ replayable request: once              └──final head──▶ STREAMING ──last content──▶ DONE
+ *     └──────────── any failure, timeout, abort ─────────────────────────────────────────────▶ DONE
+ * </pre>
+ *
+ * The request side runs alongside: the request is {@code sent} once its last byte is written (a backend may answer
+ * before that). The call reports one {@link ForwardOutcome} to its {@link Listener} and never touches Camel; when a
+ * head arrives the outcome is reported at once, and the body then streams to whoever subscribes to it. Everything runs
+ * on the client connection's event loop, which is also the backend connection's.
  */
-final class ForwardCall implements BackendPool.Acquirer, ReadControl {
+final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
 
-    private final Exchange exchange;
-    private final AsyncCallback callback;
-    private final ProxyRequest request;
-    private final BackendPool pool;
+    enum State { CONNECTING, AWAITING_HEAD, INTERIM, STREAMING, DONE }
+
+    /** What a call reports to (the forwarding step's retry logic). */
+    interface Listener {
+        /**
+         * A 502/503/504 arrived: return true to drop it and have the call end with {@link Kind#RETRYABLE_STATUS}
+         * (the listener has then committed to a retry elsewhere), false to relay it to the client.
+         */
+        boolean retryInstead(int status);
+
+        /** A 1xx interim response arrived (to relay to the client). */
+        void interim(HttpResponse interim);
+
+        /** The attempt ended; called once. */
+        void ended(ForwardOutcome outcome);
+    }
+
+    private final ProxyExchange exchange;
+    private final ConnectionSource connections;
     private final HttpRequest outgoing;
     private final BodySource body;
     private final ByteBuf fixedBody;
-    private final long responseTimeoutMillis;
+    private final long responseTimeoutNanos;
     private final Backend target;
-    private final Upstream upstream;
-    private final boolean retryOn5xx;
-    private boolean useEnded;
+    private final boolean replayable;
+    private final Listener listener;
 
+    private State state = State.CONNECTING;
     private Channel backend;
     private boolean reused;
-    private boolean retried;
-    private ChannelBodyWriter requestWriter;
+    private boolean staleRetried;
     private boolean requestSent;
-    private boolean interim;
-    private boolean headReceived;
-    private boolean responseEnded;
+    private boolean reported;
+    private boolean useEnded;
     private boolean keepAlive;
     private long idleTimeoutNanos;
+    private ChannelBodyWriter requestWriter;
     private StreamingBody responseBody;
     private long responseDeadline = Long.MAX_VALUE;
-    private boolean done;
-    private boolean finished;
-    private final boolean replayable;
 
     /**
-     * @param replayable the producer's verdict that this request may be sent twice (used for one retry on a kept
-     *                   connection the backend had closed)
-     * @param retryOn5xx drop a 502/503/504 answer and fail with {@link BackendStatusException}, because the caller
-     *                   will retry elsewhere
+     * @param body       the request body to stream (null for none); exclusive with {@code fixedBody}
+     * @param fixedBody  a request body held in memory (owned by the call), or null
+     * @param replayable the request may be sent twice (used for one retry on a kept connection the backend had
+     *                   closed); the forwarding step decides, the call only obeys
      */
-    ForwardCall(Exchange exchange, AsyncCallback callback, ProxyRequest request, BackendPool pool, HttpRequest outgoing,
-                BodySource body, ByteBuf fixedBody, long responseTimeoutMillis, Backend target, Upstream upstream,
-                boolean replayable, boolean retryOn5xx) {
-        this.replayable = replayable;
+    ForwardCall(ProxyExchange exchange, ConnectionSource connections, HttpRequest outgoing, BodySource body,
+                ByteBuf fixedBody, long responseTimeoutMillis, Backend target, boolean replayable, Listener listener) {
         this.exchange = exchange;
-        this.callback = callback;
-        this.request = request;
-        this.pool = pool;
+        this.connections = connections;
         this.outgoing = outgoing;
         this.body = body;
         this.fixedBody = fixedBody;
-        this.responseTimeoutMillis = responseTimeoutMillis;
+        this.responseTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(responseTimeoutMillis);
         this.target = target;
-        this.upstream = upstream;
-        this.retryOn5xx = retryOn5xx;
+        this.replayable = replayable;
+        this.listener = listener;
+    }
+
+    State state() {
+        return state;
     }
 
     void start() {
+        exchange.requireEventLoop();
         target.started();
-        request.onAbort(this::abort);
-        pool.acquire(request.channel().eventLoop(), true, this);
+        exchange.onAbort(this::abort);
+        connections.acquire(exchange.eventLoop(), true, this);
     }
 
-    // ---- connecting
+    // ---- CONNECTING
 
     @Override
     public void acquired(Channel channel, boolean wasReused) {
-        if (done) {
-            channel.close();
-            endUse();
+        if (state != State.CONNECTING) {
+            channel.close(); // the call ended (client gone) while the connection was being made
             return;
         }
         backend = channel;
         reused = wasReused;
+        state = State.AWAITING_HEAD;
+        exchange.log().backendConnected();
         BackendConnection.of(channel).attach(this);
         channel.config().setAutoRead(true);
         channel.write(outgoing, channel.voidPromise());
@@ -115,105 +130,90 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
             channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
             requestSent();
         } else {
-            requestWriter = new ChannelBodyWriter(channel, body, lastWrite -> requestSent(), this::onRequestBodyFailed);
+            requestWriter = new ChannelBodyWriter(channel, body, lastWrite -> requestSent(), this::requestBodyFailed);
             body.subscribe(requestWriter);
         }
     }
 
     @Override
     public void failed(Throwable cause) {
-        endUse();
-        if (cause instanceof ConnectTimeoutException) {
-            complete(new BackendTimeoutException("Connect timeout: " + cause.getMessage(), false));
-        } else {
-            complete(new BackendUnavailableException("Cannot connect: " + cause, false, cause));
+        if (state != State.CONNECTING) {
+            return;
         }
+        end(cause instanceof ConnectTimeoutException ? Kind.CONNECT_TIMEOUT : Kind.CONNECT_FAILED,
+                "Cannot connect: " + cause);
     }
 
-    /** The whole request is on its way: from now the backend has {@code responseTimeout} to answer. */
+    /** The whole request is on its way: from now the backend has the response timeout to answer. */
     private void requestSent() {
         requestSent = true;
-        if (!headReceived) {
-            responseDeadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(responseTimeoutMillis);
+        exchange.log().requestSent();
+        if (state == State.AWAITING_HEAD || state == State.INTERIM) {
+            responseDeadline = System.nanoTime() + responseTimeoutNanos;
         }
     }
 
     // ---- what the backend sends
 
     void onResponseHead(HttpResponse response) {
-        if (headReceived) {
+        if (state != State.AWAITING_HEAD) {
+            // a second head inside a response, or one after the call ended: the connection cannot be trusted
             ReferenceCountUtil.release(response);
-            closeBackend();
+            if (state != State.DONE) {
+                end(Kind.INVALID_RESPONSE, "Unexpected response head in state " + state);
+            }
             return;
         }
         if (response.decoderResult().isFailure()) {
-            closeBackend();
-            complete(new BackendUnavailableException("Invalid response: " + response.decoderResult().cause(), true, null));
+            end(Kind.INVALID_RESPONSE, "Invalid response: " + response.decoderResult().cause());
             return;
         }
         int code = response.status().code();
         if (code == 101) {
-            closeBackend(); // Upgrade is never forwarded, so a switch is a protocol error
-            complete(new BackendUnavailableException("Unexpected 101 Switching Protocols", true, null));
+            end(Kind.INVALID_RESPONSE, "Unexpected 101 Switching Protocols"); // Upgrade is never forwarded
             return;
         }
         if (code < 200) {
-            interim = true;
-            DefaultFullHttpResponse relayed = new DefaultFullHttpResponse(request.version(), response.status());
-            HopByHopHeaders.remove(response.headers());
-            response.headers().forEach(h -> {
-                if (MessageHeaders.isEndToEnd(h.getKey())) {
-                    relayed.headers().add(h.getKey(), h.getValue());
-                }
-            });
-            request.responder().writeInterim(relayed);
+            state = State.INTERIM;
+            listener.interim(response);
             return;
         }
-        cancelTimer();
-        headReceived = true;
-        upstream.responded(target, code);
-        if (retryOn5xx && (code == 502 || code == 503 || code == 504)) {
+        responseDeadline = Long.MAX_VALUE;
+        exchange.log().backendResponded();
+        if ((code == 502 || code == 503 || code == 504) && listener.retryInstead(code)) {
             ReferenceCountUtil.release(response);
-            closeBackend();
-            complete(new BackendStatusException(code));
+            end(ForwardOutcome.failed(Kind.RETRYABLE_STATUS, true, code, "Backend answered " + code));
             return;
         }
+        state = State.STREAMING;
         keepAlive = HttpUtil.isKeepAlive(response);
-        idleTimeoutNanos = KeepAliveTimeout.idleNanos(response.headers(), pool.idleTimeoutNanos());
-        HopByHopHeaders.remove(response.headers());
+        idleTimeoutNanos = KeepAliveTimeout.idleNanos(response.headers(), connections.idleTimeoutNanos());
         responseBody = new StreamingBody(this);
         responseBody.readBurstStarted();
-        Message message = exchange.getMessage();
-        message.getHeaders().clear();
-        MessageHeaders.toCamel(response.headers(), message.getHeaders());
-        message.setHeader(Exchange.HTTP_RESPONSE_CODE, code);
-        message.setHeader(Exchange.HTTP_RESPONSE_TEXT, response.status().reasonPhrase());
-        message.setBody(responseBody);
-        request.attachBackendBody(responseBody);
-        complete(null);
+        report(ForwardOutcome.responded(response, responseBody));
     }
 
     void onResponseContent(HttpContent content) {
-        if (interim || responseBody == null) {
-            if (content instanceof LastHttpContent) {
-                interim = false;
+        switch (state) {
+            case INTERIM -> {
+                if (content instanceof LastHttpContent) {
+                    state = State.AWAITING_HEAD;
+                }
+                ReferenceCountUtil.release(content);
             }
-            ReferenceCountUtil.release(content);
-            return;
-        }
-        if (content.decoderResult().isFailure()) {
-            // a malformed chunk: the body is cut short and the connection is unusable
-            ReferenceCountUtil.release(content);
-            closeBackend();
-            return;
-        }
-        boolean last = content instanceof LastHttpContent;
-        if (last) {
-            responseEnded = true;
-        }
-        responseBody.offer(content);
-        if (last) {
-            releaseIfFinished();
+            case STREAMING -> {
+                if (content.decoderResult().isFailure()) {
+                    ReferenceCountUtil.release(content); // a malformed chunk: the body is cut short
+                    closeBackend();
+                    return;
+                }
+                boolean last = content instanceof LastHttpContent;
+                responseBody.offer(content);
+                if (last) {
+                    responseEnded();
+                }
+            }
+            default -> ReferenceCountUtil.release(content);
         }
     }
 
@@ -230,26 +230,34 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
     }
 
     void onConnectionClosed() {
-        cancelTimer();
-        if (finished) {
-            return;
-        }
-        if (!headReceived) {
-            if (reused && !retried && replayable) {
-                // a kept connection the backend had already closed: try once more on a fresh one
-                retried = true;
-                backend = null;
-                requestSent = false;
-                pool.acquire(request.channel().eventLoop(), false, this);
-                return;
+        switch (state) {
+            case AWAITING_HEAD, INTERIM -> {
+                if (reused && !staleRetried && replayable) {
+                    // a kept connection the backend had already closed: once more on a fresh one
+                    staleRetried = true;
+                    backend = null;
+                    requestSent = false;
+                    responseDeadline = Long.MAX_VALUE;
+                    state = State.CONNECTING;
+                    connections.acquire(exchange.eventLoop(), false, this);
+                    return;
+                }
+                end(Kind.CLOSED_BEFORE_HEAD, "Backend closed the connection before responding");
             }
-            finished = true;
-            endUse();
-            complete(new BackendUnavailableException("Backend closed the connection before responding", true, null));
-        } else if (!responseEnded) {
-            finished = true;
-            endUse();
-            responseBody.fail(new IOException("Backend closed the connection mid-response"));
+            case STREAMING -> {
+                state = State.DONE;
+                endUse();
+                responseBody.fail(new IOException("Backend closed the connection mid-response"));
+            }
+            default -> {
+            }
+        }
+    }
+
+    /** Called by the backend connection's periodic check; cheaper than a timer per request. */
+    void checkDeadline(long now) {
+        if (now >= responseDeadline && (state == State.AWAITING_HEAD || state == State.INTERIM)) {
+            end(Kind.RESPONSE_TIMEOUT, "No response within " + TimeUnit.NANOSECONDS.toMillis(responseTimeoutNanos) + " ms");
         }
     }
 
@@ -257,14 +265,14 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
 
     @Override
     public void pauseReading() {
-        if (backend != null && !finished) {
+        if (state == State.STREAMING) {
             backend.config().setAutoRead(false);
         }
     }
 
     @Override
     public void resumeReading() {
-        if (backend != null && !finished) {
+        if (state == State.STREAMING) {
             backend.config().setAutoRead(true);
         }
     }
@@ -272,68 +280,67 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
     @Override
     public void discarded() {
         // nobody reads the rest of this response: do not waste the bandwidth, drop the connection
-        if (!responseEnded) {
+        if (state == State.STREAMING) {
             closeBackend();
         }
     }
 
     // ---- endings
 
-    /** Called by the connection's periodic check; cheaper than a timer per request. */
-    void checkDeadline(long now) {
-        if (now >= responseDeadline) {
-            onResponseTimeout();
+    private void requestBodyFailed(Throwable cause) {
+        if (state == State.STREAMING) {
+            closeBackend(); // the backend answered already; the rest of its answer is useless now
+        } else if (state != State.DONE) {
+            end(Kind.REQUEST_BODY_FAILED, "Client request body failed: " + cause);
         }
-    }
-
-    private void onResponseTimeout() {
-        if (headReceived || done) {
-            return;
-        }
-        closeBackend();
-        complete(new BackendTimeoutException("No response within " + responseTimeoutMillis + " ms", true));
-    }
-
-    private void onRequestBodyFailed(Throwable cause) {
-        closeBackend();
-        complete(new GatewayException(400, "Client request body failed: " + cause, cause));
     }
 
     private void abort() {
-        closeBackend();
-        complete(new GatewayException(499, "Client closed the connection"));
+        if (state == State.STREAMING) {
+            closeBackend();
+        } else if (state != State.DONE) {
+            end(Kind.CLIENT_GONE, "Client closed the connection");
+        }
     }
 
-    private void releaseIfFinished() {
-        if (finished || !responseEnded) {
-            return;
-        }
+    private void responseEnded() {
         if (!requestSent) {
             // the backend answered before taking the whole request body: the connection cannot be reused
             closeBackend();
             return;
         }
-        finished = true;
+        state = State.DONE;
         endUse();
-        cancelTimer();
         BackendConnection.of(backend).detach();
         if (keepAlive) {
             backend.config().setAutoRead(true);
-            pool.release(backend, idleTimeoutNanos);
+            connections.release(backend, idleTimeoutNanos);
         } else {
             backend.close();
         }
     }
 
+    /** Ends an attempt that brought no response: closes the connection and reports why. */
+    private void end(Kind kind, String detail) {
+        end(ForwardOutcome.failed(kind, backend != null || requestSent, 0, detail));
+    }
+
+    private void end(ForwardOutcome outcome) {
+        closeBackend();
+        report(outcome);
+    }
+
+    /** Closes the backend connection (if any) and ends the state machine; a streaming body is cut short. */
     private void closeBackend() {
-        cancelTimer();
-        finished = true;
+        boolean streaming = state == State.STREAMING;
+        state = State.DONE;
+        responseDeadline = Long.MAX_VALUE;
         endUse();
         if (backend != null) {
             BackendConnection.of(backend).detach();
             backend.close();
         }
-        if (responseBody != null && !responseEnded) {
+        if (streaming) {
             responseBody.fail(new IOException("Backend connection closed"));
         }
     }
@@ -346,22 +353,15 @@ final class ForwardCall implements BackendPool.Acquirer, ReadControl {
         }
     }
 
-    private void cancelTimer() {
-        responseDeadline = Long.MAX_VALUE;
-    }
-
-    private void complete(Throwable failure) {
-        if (done) {
+    private void report(ForwardOutcome outcome) {
+        if (reported) {
             return;
         }
-        done = true;
-        request.onAbort(null);
+        reported = true;
+        exchange.onAbort(null);
         if (fixedBody != null) {
             fixedBody.release();
         }
-        if (failure != null) {
-            exchange.setException(failure);
-        }
-        callback.done(false);
+        listener.ended(outcome);
     }
 }

@@ -19,10 +19,11 @@ public final class ForwardComponent extends DefaultComponent {
             throw new IllegalStateException("caravan-forward needs a running Caravan server (no BackendPools bean)");
         }
         Backends backends = getCamelContext().getRegistry().findSingleByType(Backends.class);
-        ForwardEndpoint endpoint = new ForwardEndpoint(uri, this, remaining, pools,
-                backends != null ? backends : new Backends(),
+        ForwardConfiguration configuration = new ForwardConfiguration();
+        configuration.setTargets(remaining);
+        setProperties(configuration, parameters);
+        configuration.validate();
+        return new ForwardEndpoint(uri, this, configuration, pools, backends != null ? backends : new Backends(),
                 getCamelContext().getRegistry().findSingleByType(HealthChecks.class));
-        setProperties(endpoint, parameters);
-        return endpoint;
     }
 }

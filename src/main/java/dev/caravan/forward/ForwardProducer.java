@@ -2,21 +2,15 @@ package dev.caravan.forward;
 
 import dev.caravan.balance.Backend;
 import dev.caravan.balance.Upstream;
+import dev.caravan.forward.ForwardOutcome.Kind;
 import dev.caravan.health.HealthChecks;
 import dev.caravan.health.HealthSettings;
-import dev.caravan.http.BodySource;
-import dev.caravan.http.GatewayException;
-import dev.caravan.http.MessageHeaders;
-import dev.caravan.http.ProxyRequest;
+import dev.caravan.http.HttpBinding;
+import dev.caravan.http.HttpBinding.BackendRequest;
+import dev.caravan.http.ProxyExchange;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.HttpResponse;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -27,20 +21,25 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 
 /**
- * Turns the route's message (method, target, headers as the route left them) into a backend request, picks a
- * backend from the {@link Upstream}, and runs a {@link ForwardCall} on the client connection's event loop. The body
- * is passed as a stream handle, never as bytes.
+ * Turns the route's message into a backend request (through the {@link HttpBinding}), picks a backend from the
+ * {@link Upstream}, and runs {@link ForwardCall}s on the client connection's event loop until one brings a response or
+ * the retry rule says stop. The body is passed as a stream handle, never as bytes.
  *
- * <p>Retries follow one rule: a request that never reached a backend (connect refused or timed out) is tried on the
- * next backend whatever its method; one that was sent is retried only if it is idempotent and has no streamed body
- * (after a 502/503/504, a response timeout, or a connection closed before the answer). Attempts and a retry budget
- * bound both.
+ * <p>The retry rule, in one place ({@link Forwarding#ended}): a request that never reached a backend (connect refused
+ * or timed out) is tried on the next backend whatever its method; one that was sent is retried only if it is
+ * replayable (idempotent, or marked so by the route, and without a streamed body) after a 502/503/504, a response
+ * timeout, an invalid answer or a connection closed before the answer. Attempts and a retry budget bound both.
  */
 final class ForwardProducer extends DefaultAsyncProducer {
 
+    /** A route sets this header to true to let a non-idempotent method without a body be retried on another backend. */
+    static final String IDEMPOTENT = "CaravanIdempotent";
+
+    private final HttpBinding binding = new HttpBinding();
     private final Upstream upstream;
     private final Map<Backend, BackendPool> pools;
     private final Map<Backend, BackendTarget> targets;
@@ -52,28 +51,26 @@ final class ForwardProducer extends DefaultAsyncProducer {
     private final HealthSettings healthSettings;
     private final List<String> checks = new ArrayList<>();
     private final String stickyCookie;
-    /** A route sets this header to true to let a non-idempotent method without a body be retried on another backend. */
-    static final String IDEMPOTENT = "CaravanIdempotent";
 
     /**
      * @param targets this endpoint's URL for each backend (its base path is this route's; the shared {@link Backend}
      *                is keyed by origin only)
      */
     ForwardProducer(ForwardEndpoint endpoint, Upstream upstream, Map<Backend, BackendPool> pools,
-                    Map<Backend, BackendTarget> targets, TargetRewrite rewrite, boolean preserveHost,
-                    long responseTimeoutMillis, Function<Exchange, String> affinityKey, HealthChecks healthChecks,
-                    HealthSettings healthSettings, String stickyCookie) {
+                    Map<Backend, BackendTarget> targets, TargetRewrite rewrite, Function<Exchange, String> affinityKey,
+                    HealthChecks healthChecks, HealthSettings healthSettings) {
         super(endpoint);
+        ForwardConfiguration configuration = endpoint.getConfiguration();
         this.upstream = upstream;
         this.pools = pools;
         this.targets = targets;
         this.rewrite = rewrite;
-        this.preserveHost = preserveHost;
-        this.responseTimeoutMillis = responseTimeoutMillis;
+        this.preserveHost = configuration.isPreserveHost();
+        this.responseTimeoutMillis = configuration.getResponseTimeout();
         this.affinityKey = affinityKey;
         this.healthChecks = healthChecks;
         this.healthSettings = healthSettings;
-        this.stickyCookie = stickyCookie;
+        this.stickyCookie = configuration.getStickyCookie().isBlank() ? null : configuration.getStickyCookie();
     }
 
     @Override
@@ -95,7 +92,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
 
     @Override
     public boolean process(Exchange exchange, AsyncCallback callback) {
-        ProxyRequest request = exchange.getProperty(ProxyRequest.PROPERTY, ProxyRequest.class);
+        ProxyExchange request = ProxyExchange.of(exchange);
         if (request == null) {
             exchange.setException(new IllegalStateException(
                     "caravan-forward can only forward a request received by a caravan: endpoint"));
@@ -103,44 +100,46 @@ final class ForwardProducer extends DefaultAsyncProducer {
             return true;
         }
         if (!request.channel().isActive()) {
-            exchange.setException(new GatewayException(499, "Client closed the connection"));
+            exchange.setException(new ForwardFailure(499, "Client closed the connection"));
             callback.done(true);
             return true;
         }
         Forwarding forwarding = new Forwarding(exchange, callback, request);
-        EventLoop loop = request.channel().eventLoop();
+        EventLoop loop = request.eventLoop();
         if (loop.inEventLoop()) {
             forwarding.attempt();
-        } else {
-            // a route step moved the exchange to another thread: come back to the connection's loop
+            return false;
+        }
+        // a route step moved the exchange to another thread: come back to the connection's loop
+        try {
             loop.execute(forwarding::attempt);
+        } catch (RejectedExecutionException e) {
+            // the I/O threads are shutting down: answer now rather than leave the exchange hanging
+            exchange.setException(new ForwardFailure(503, "Shutting down"));
+            callback.done(true);
+            return true;
         }
         return false;
     }
 
     /** One client request's attempts, on its connection's event loop. */
-    private final class Forwarding {
+    private final class Forwarding implements ForwardCall.Listener {
         private final Exchange exchange;
         private final AsyncCallback callback;
-        private final ProxyRequest request;
+        private final ProxyExchange request;
         private final Set<Backend> tried = new HashSet<>(4);
         private final String key;
-        private final String method;
-        private final String rawTarget;
-        private BodySource streamed;
-        private byte[] fixed;
-        private Backend current;
-        private boolean anySent;
         private final String cookieSent;
         private final boolean markedIdempotent;
+        private BackendRequest outgoing;
+        private Backend current;
+        private boolean anySent;
 
-        Forwarding(Exchange exchange, AsyncCallback callback, ProxyRequest request) {
+        Forwarding(Exchange exchange, AsyncCallback callback, ProxyExchange request) {
             this.exchange = exchange;
             this.callback = callback;
             this.request = request;
             Message message = exchange.getMessage();
-            this.method = message.getHeader(Exchange.HTTP_METHOD, request.method().name(), String.class);
-            this.rawTarget = message.getHeader(Exchange.HTTP_URI, request.rawTarget(), String.class);
             this.key = affinityKey.apply(exchange);
             this.cookieSent = message.getHeader("Cookie", String.class);
             this.markedIdempotent = message.getHeader(IDEMPOTENT, false, Boolean.class);
@@ -148,9 +147,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
         }
 
         void attempt() {
-            current = stickyCookie == null ? null
-                    : upstream.byId(CookieValue.of(cookieSent, stickyCookie),
-                            tried);
+            current = stickyCookie == null ? null : upstream.byId(CookieValue.of(cookieSent, stickyCookie), tried);
             if (current == null) {
                 current = upstream.choose(key, tried);
             }
@@ -159,54 +156,79 @@ final class ForwardProducer extends DefaultAsyncProducer {
                 return;
             }
             tried.add(current);
-            HttpRequest outgoing = outgoing(targets.get(current));
-            if (outgoing == null) {
-                return; // failed while reading the body the route set
+            BackendTarget target = targets.get(current);
+            try {
+                outgoing = binding.toBackend(exchange, request, rewrite.apply(binding.targetOf(exchange.getMessage(),
+                        request), target.basePath()), target.authority(), preserveHost);
+            } catch (RuntimeException e) {
+                fail(e); // a header value that cannot be sent, or a body that cannot be converted: 500, logged
+                return;
             }
-            boolean replayable = replayable();
-            boolean retryOn5xx = replayable && upstream.mayRetry(tried.size(), tried);
-            new ForwardCall(exchange, this::attemptDone, request, pools.get(current), outgoing, streamed,
-                    fixed == null ? null : Unpooled.wrappedBuffer(fixed), responseTimeoutMillis, current, upstream,
-                    replayable, retryOn5xx).start();
+            if (outgoing.streamed() != null && outgoing.streamed().isConsumed()) {
+                fail(new ForwardFailure(502, "The request body was already sent to another backend; it cannot be sent"
+                        + " again"));
+                return;
+            }
+            request.log().attemptStarted(current.target().origin());
+            new ForwardCall(request, pools.get(current), outgoing.head(), outgoing.streamed(),
+                    outgoing.fixed() == null ? null : Unpooled.wrappedBuffer(outgoing.fixed()), responseTimeoutMillis,
+                    current, replayable(), this).start();
         }
 
-        private void attemptDone(boolean ignoredSync) {
-            Exception failure = exchange.getException();
-            boolean backendFault = failure instanceof BackendUnavailableException
-                    || failure instanceof BackendTimeoutException || failure instanceof BackendStatusException;
-            if (!backendFault) {
-                if (failure == null && stickyCookie != null) {
-                    pinToCurrent();
+        /** Decided when the 5xx arrives, so a budget token taken here is spent on the retry that replaces it. */
+        @Override
+        public boolean retryInstead(int status) {
+            return replayable() && upstream.mayRetry(tried.size(), tried) && upstream.takeRetry();
+        }
+
+        @Override
+        public void interim(HttpResponse interim) {
+            request.interim(binding.interimForClient(interim, request.version()));
+        }
+
+        @Override
+        public void ended(ForwardOutcome outcome) {
+            if (outcome.kind() == Kind.RESPONDED) {
+                upstream.responded(current, outcome.status());
+                Message message = exchange.getMessage();
+                binding.backendResponseToCamel(outcome.response(), outcome.body(), message);
+                request.attachBackendBody(outcome.body());
+                if (stickyCookie != null) {
+                    pinToCurrent(message);
                 }
                 callback.done(false);
                 return;
             }
-            if (!(failure instanceof BackendStatusException)) {
-                upstream.failed(current); // a status was counted when it arrived
+            if (!outcome.backendFault()) {
+                fail(new ForwardFailure(outcome.clientStatus(), outcome.detail()));
+                return;
             }
-            boolean sent = failure instanceof BackendStatusException
-                    || (failure instanceof BackendUnavailableException u && u.requestSent())
-                    || (failure instanceof BackendTimeoutException t && t.requestSent());
-            anySent |= sent;
-            boolean allowed = !sent || replayable();
+            if (outcome.kind() == Kind.RETRYABLE_STATUS) {
+                upstream.responded(current, outcome.status());
+                anySent = true;
+                attempt(); // the retry was committed to (and its budget taken) when the status arrived
+                return;
+            }
+            upstream.failed(current);
+            anySent |= outcome.requestSent();
+            boolean allowed = !outcome.requestSent() || replayable();
             if (allowed && upstream.mayRetry(tried.size(), tried) && upstream.takeRetry()) {
-                exchange.setException(null);
                 attempt();
                 return;
             }
             if (!anySent && upstream.backends().size() > 1) {
                 // no backend of several could even be reached: the service is unavailable, say when to come back
-                exchange.setException(new BackendsUnavailableException("No backend reachable: " + failure.getMessage(), 1));
+                fail(new BackendsUnavailableException("No backend reachable: " + outcome.detail(), 1));
+                return;
             }
-            callback.done(false);
+            fail(new ForwardFailure(outcome.clientStatus(), outcome.detail()));
         }
 
         /** Session affinity: tell the client which backend answered, unless its cookie already says so. */
-        private void pinToCurrent() {
+        private void pinToCurrent(Message response) {
             if (current.id().equals(CookieValue.of(cookieSent, stickyCookie))) {
                 return;
             }
-            Message response = exchange.getMessage();
             String cookie = stickyCookie + "=" + current.id() + "; Path=/; HttpOnly";
             Object existing = response.getHeader("Set-Cookie");
             if (existing == null) {
@@ -230,56 +252,14 @@ final class ForwardProducer extends DefaultAsyncProducer {
 
         /** Safe to send twice: an idempotent method (or one the route marked so) and no streamed body. */
         private boolean replayable() {
-            return streamed == null && (markedIdempotent || switch (method) {
+            if (outgoing != null && outgoing.streamed() != null) {
+                return false;
+            }
+            String method = exchange.getMessage().getHeader(Exchange.HTTP_METHOD, request.method().name(), String.class);
+            return markedIdempotent || switch (method) {
                 case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
                 default -> false;
-            });
-        }
-
-        private HttpRequest outgoing(BackendTarget target) {
-            Message message = exchange.getMessage();
-            HttpRequest outgoing = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method),
-                    rewrite.apply(rawTarget, target.basePath()), false);
-            HttpHeaders headers = outgoing.headers();
-            MessageHeaders.toWire(message.getHeaders(), headers);
-            if (!preserveHost || !headers.contains(HttpHeaderNames.HOST)) {
-                headers.set(HttpHeaderNames.HOST, target.authority());
-            }
-            ForwardedHeaders.apply(headers, request);
-            Object body = message.getBody();
-            if (body instanceof BodySource source) {
-                if (source == request.body() && request.hasBody()) {
-                    if (source.isConsumed()) {
-                        fail(new GatewayException(502,
-                                "The request body was already sent to another backend; it cannot be sent again"));
-                        return null;
-                    }
-                    streamed = source;
-                    // framing comes from what the listener's decoder used, never from headers a route could change
-                    headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-                    headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-                    if (HttpUtil.isTransferEncodingChunked(request.head())) {
-                        HttpUtil.setTransferEncodingChunked(outgoing, true);
-                    } else {
-                        HttpUtil.setContentLength(outgoing, HttpUtil.getContentLength(request.head(), 0L));
-                    }
-                } else {
-                    headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-                }
-            } else if (body != null) {
-                if (fixed == null) {
-                    fixed = exchange.getContext().getTypeConverter().tryConvertTo(byte[].class, exchange, body);
-                    if (fixed == null) {
-                        fail(new IllegalArgumentException(
-                                "Cannot send a body of type " + body.getClass().getName() + " to a backend"));
-                        return null;
-                    }
-                }
-                headers.setInt(HttpHeaderNames.CONTENT_LENGTH, fixed.length);
-            } else {
-                headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-            }
-            return outgoing;
+            };
         }
     }
 }

@@ -59,6 +59,23 @@ public final class MessageHeaders {
         }
     }
 
+    /**
+     * Refuses a head whose header values hold CR, LF or NUL: written as they are, they would split the message (a
+     * header or a whole request injected), whoever set them (a client, a route, a certificate's subject).
+     */
+    public static void requireSafeValues(HttpHeaders headers) {
+        for (Map.Entry<String, String> header : headers) {
+            String value = header.getValue();
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == '\r' || c == '\n' || c == 0) {
+                    throw new IllegalArgumentException("Header " + header.getKey()
+                            + " has a value with a CR, LF or NUL character; not sent");
+                }
+            }
+        }
+    }
+
     public static boolean isEndToEnd(String name) {
         return !InternalHeaders.isInternal(name) && !HopByHopHeaders.isFixed(name);
     }

@@ -35,6 +35,13 @@ public final class StreamingBody implements BodySource {
         return body;
     }
 
+    /** A complete body held in memory (a page the gateway or a route made); takes ownership of {@code content}. */
+    public static StreamingBody of(io.netty.buffer.ByteBuf content) {
+        StreamingBody body = new StreamingBody(NO_READS);
+        body.offer(new io.netty.handler.codec.http.DefaultLastHttpContent(content));
+        return body;
+    }
+
     // ---- producer side: the connection handler feeds it
 
     public void offer(HttpContent content) {

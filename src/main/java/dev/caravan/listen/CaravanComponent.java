@@ -4,9 +4,10 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 
+import java.util.List;
 import java.util.Map;
 
-/** The {@code caravan} component: routes that take requests from a Caravan listener. */
+/** The {@code caravan} component: routes that take requests from one or more Caravan listeners. */
 @Component("caravan")
 public final class CaravanComponent extends DefaultComponent {
 
@@ -16,9 +17,15 @@ public final class CaravanComponent extends DefaultComponent {
         if (listeners == null) {
             throw new IllegalStateException("caravan: endpoints need a running Caravan server (no Listeners bean)");
         }
-        String name = remaining == null || remaining.isBlank() ? "http" : remaining;
-        CaravanEndpoint endpoint = new CaravanEndpoint(uri, this, listeners.get(name), listeners);
-        setProperties(endpoint, parameters);
-        return endpoint;
+        CaravanConfiguration configuration = new CaravanConfiguration();
+        if (remaining != null && !remaining.isBlank()) {
+            configuration.setListeners(remaining);
+        }
+        setProperties(configuration, parameters);
+        List<Listener> bound = configuration.listenerNames().stream().map(listeners::get).toList();
+        if (configuration.redirectStatus() != 0) {
+            listeners.get("https"); // fails the route now, naming the listeners, when there is nowhere to redirect to
+        }
+        return new CaravanEndpoint(uri, this, configuration, bound, listeners);
     }
 }

@@ -1,22 +1,21 @@
 package dev.caravan.listen;
 
-import dev.caravan.access.ForwardedTrust;
 import dev.caravan.http.BodySource;
 import dev.caravan.http.ChannelBodyWriter;
-import dev.caravan.http.ErrorPage;
-import dev.caravan.http.ProxyRequest;
+import dev.caravan.http.ClientInfo;
+import dev.caravan.http.ClientResponder;
+import dev.caravan.http.ProxyExchange;
 import dev.caravan.http.ReadControl;
+import dev.caravan.http.RequestLog;
+import dev.caravan.http.RequestLog.Outcome;
+import dev.caravan.http.ResponseHeadFilter;
 import dev.caravan.http.StreamingBody;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.DefaultHttpResponse;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
-import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -36,58 +35,69 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
- * One client connection: reads requests one at a time, hands each to the listener's {@link RouteTable}, writes the
- * answer and streams its body, then reads the next (pipelined requests wait in a backlog). Everything runs on the
+ * One client connection, HTTP/1.1: reads requests one at a time, makes a {@link ProxyExchange} for each and hands it
+ * to the listener's {@link RouteTable}, writes the answer and streams its body, then reads the next (pipelined requests
+ * wait in a backlog). It owns what belongs to the connection: request validation, framing of responses, keep-alive,
+ * backpressure on the request body, discarding unwanted bodies, and the idle timeout. Everything runs on the
  * connection's event loop.
  */
-final class ClientConnection extends ChannelInboundHandlerAdapter implements ReadControl, ProxyRequest.ResponseWriter {
+final class ClientConnection extends ChannelInboundHandlerAdapter implements ReadControl, ClientResponder {
 
     private static final Logger LOG = LoggerFactory.getLogger(ClientConnection.class);
     /** Pipelined messages held while a response is in progress before reading pauses. */
     private static final int MAX_BACKLOG = 8;
     /** Bytes of an unwanted request body read and dropped after the response before the connection is closed. */
     private static final long DISCARD_LIMIT = 1024 * 1024;
-    private static final String STRICT_TRANSPORT_SECURITY = "Strict-Transport-Security";
 
+    private final ListenerConfig config;
+    private final List<ResponseHeadFilter> listenerFilters;
     private final RouteTable routes;
     private final ResponseEncoder encoder;
-    private final boolean secure;
-    private final String hsts;
-    private final ForwardedTrust trust;
     private final long idleTimeoutNanos;
+    private final LongSupplier clock;
+    private final long acceptedNanos;
     /** The verified client certificate's subject, read once per connection (its handshake is done by then). */
     private String clientCertSubject;
     private boolean clientCertRead;
     private ChannelHandlerContext ctx;
-    private ProxyRequest current;
+    private ProxyExchange current;
     private boolean requestComplete;
     private boolean closeAfterResponse;
+    /** The current exchange was refused (malformed); its answer closes the connection. */
+    private boolean refusing;
     private boolean closing;
     private boolean bodyPaused;
     private long discardBudget;
     private BodySource responseBody;
     private ChannelBodyWriter responseWriter;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
-    private long lastActivity = System.nanoTime();
+    private long lastActivity;
     /** When the client last drained what we wrote (or a response began). */
-    private long lastWritable = System.nanoTime();
+    private long lastWritable;
     private ScheduledFuture<?> idleCheck;
 
-    ClientConnection(RouteTable routes, ResponseEncoder encoder, boolean secure, String hsts, ForwardedTrust trust,
-                     long idleTimeoutMillis) {
+    /** {@code clock} is {@code System::nanoTime} except in tests that drive time themselves. */
+    ClientConnection(ListenerConfig config, RouteTable routes, ResponseEncoder encoder, LongSupplier clock) {
+        this.config = config;
+        this.listenerFilters = config.responseFilters();
         this.routes = routes;
-        this.trust = trust;
         this.encoder = encoder;
-        this.secure = secure;
-        this.hsts = hsts;
-        this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMillis);
+        this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis());
+        this.clock = clock;
+        this.acceptedNanos = clock.getAsLong();
+        this.lastActivity = acceptedNanos;
+        this.lastWritable = acceptedNanos;
     }
 
     @Override
@@ -103,7 +113,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lastActivity = System.nanoTime();
+        lastActivity = clock.getAsLong();
         accept(msg);
     }
 
@@ -118,7 +128,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
                 if (content.decoderResult().isFailure()) {
                     // a malformed chunk: the body is cut short, and the decoder now discards the rest
                     ReferenceCountUtil.release(content);
-                    current.body().fail(content.decoderResult().cause());
+                    current.incomingBody().fail(content.decoderResult().cause());
                     closing = true;
                     ctx.close();
                     return;
@@ -126,7 +136,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
                 if (content instanceof LastHttpContent) {
                     requestComplete = true;
                 }
-                current.body().offer(content);
+                current.countBytesIn(content.content().readableBytes());
+                current.incomingBody().offer(content);
                 return;
             }
             // a pipelined request: it waits until the current response is written
@@ -153,37 +164,40 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
 
     private void startRequest(HttpRequest request) {
         discardBudget = 0;
-        DecoderResult result = request.decoderResult();
-        if (result.isFailure()) {
-            rejectAndClose(request.protocolVersion(), statusForDecodeFailure(result.cause()), request);
-            return;
-        }
-        int invalid = validate(request);
-        if (invalid != 0) {
-            rejectAndClose(request.protocolVersion(), invalid, request);
-            return;
-        }
-        String target = originForm(request.uri());
-        if (target == null) {
-            rejectAndClose(request.protocolVersion(), 400, request);
-            return;
-        }
         requestComplete = false;
         bodyPaused = false;
+        refusing = false;
         closeAfterResponse = !HttpUtil.isKeepAlive(request);
-        // reading goes on: a body is queued up to a high-water mark until a route sends it somewhere, and
-        // pipelined requests wait in the backlog; both pause reading when full, so the common case costs no syscall
-        StreamingBody body = new StreamingBody(this);
+        String target = originForm(request.uri());
+        int invalid = request.decoderResult().isFailure()
+                ? statusForDecodeFailure(request.decoderResult()) : validate(request, target);
+        StreamingBody body = invalid == 0 ? new StreamingBody(this) : StreamingBody.empty();
         body.readBurstStarted();
-        java.net.InetAddress peer = ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
-        current = new ProxyRequest(request, target, body, ctx.channel(), secure, clientCertSubject(),
-                trust.clientOf(peer, () -> request.headers().getAll("X-Forwarded-For")), trust.keepsChainFrom(peer),
-                this);
+        InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        ClientInfo client = new ClientInfo(config.name(), config.secure(),
+                config.forwardedTrust().clientOf(peer, () -> request.headers().getAll("X-Forwarded-For")),
+                config.forwardedTrust().keepsChainFrom(peer), clientCertSubject());
+        current = new ProxyExchange(request, target == null ? "/" : target, body, ctx.channel(), client, this,
+                listenerFilters, new RequestLog(acceptedNanos, clock.getAsLong()));
+        if (invalid != 0) {
+            refuse(request, invalid);
+            return;
+        }
         routes.dispatch(current);
     }
 
+    /** Answers a malformed or smuggling-prone request and closes: nothing after it on this connection is trusted. */
+    private void refuse(HttpRequest request, int status) {
+        ReferenceCountUtil.release(request);
+        refusing = true;
+        closeAfterResponse = true;
+        requestComplete = true;
+        setAutoRead(false);
+        current.respondError(status);
+    }
+
     private String clientCertSubject() {
-        if (secure && !clientCertRead) {
+        if (config.secure() && !clientCertRead) {
             clientCertRead = true;
             SslHandler tls = ctx.pipeline().get(SslHandler.class);
             if (tls != null) {
@@ -201,7 +215,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     }
 
     /** Returns 0 for a well-formed request, else the status to reject it with. */
-    private static int validate(HttpRequest request) {
+    private static int validate(HttpRequest request, String target) {
+        if (target == null) {
+            return 400;
+        }
         HttpHeaders headers = request.headers();
         String transferEncoding = headers.get(HttpHeaderNames.TRANSFER_ENCODING);
         if (transferEncoding != null) {
@@ -236,7 +253,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         return null;
     }
 
-    private static int statusForDecodeFailure(Throwable cause) {
+    private static int statusForDecodeFailure(DecoderResult result) {
+        Throwable cause = result.cause();
         if (cause instanceof TooLongHttpLineException) {
             return 414;
         }
@@ -247,18 +265,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             return 413;
         }
         return 400;
-    }
-
-    private void rejectAndClose(HttpVersion version, int status, HttpRequest request) {
-        ReferenceCountUtil.release(request);
-        encoder.answeringHead(false);
-        FullHttpResponse page = ErrorPage.render(ctx.alloc(), version.isKeepAliveDefault() ? version : HttpVersion.HTTP_1_1,
-                status, request.headers().get(HttpHeaderNames.ACCEPT));
-        page.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        addHsts(page.headers());
-        closing = true;
-        setAutoRead(false);
-        ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
     }
 
     // ---- ReadControl: backpressure for the current request body
@@ -284,16 +290,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (current != null) {
-            current.body().batchEnd();
+            current.incomingBody().batchEnd();
         }
         ctx.fireChannelReadComplete();
     }
 
-    // ---- responses
+    // ---- ClientResponder: the exchange's pipeline has run; frame and write
 
     @Override
-    public void writeInterim(HttpResponse interim) {
-        if (current != null && responseBody == null && current.version().equals(HttpVersion.HTTP_1_1)) {
+    public void writeInterim(ProxyExchange exchange, HttpResponse interim) {
+        if (exchange == current && responseBody == null && exchange.version().equals(HttpVersion.HTTP_1_1)) {
             encoder.answeringHead(false);
             ctx.writeAndFlush(interim);
         } else {
@@ -301,22 +307,28 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         }
     }
 
-    /** Sends a response whose body streams from {@code body} (null for none). Must run on the event loop. */
     @Override
-    public void respond(ProxyRequest request, HttpResponse head, BodySource body) {
-        if (request != current || responseBody != null || !ctx.channel().isActive()) {
+    public void write(ProxyExchange exchange, HttpResponse head, BodySource body) {
+        if (exchange != current || responseBody != null || !ctx.channel().isActive()) {
             if (body != null) {
                 body.discard();
             }
             return;
         }
-        boolean noBody = request.method().equals(HttpMethod.HEAD) || !mayHaveBody(head.status().code());
+        boolean headRequest = exchange.method().equals(HttpMethod.HEAD) && !refusing;
+        boolean noBody = headRequest || !mayHaveBody(head.status().code());
         HttpHeaders headers = head.headers();
-        addHsts(headers);
         if (noBody) {
             headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+            if (!mayHaveBody(head.status().code())) {
+                headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+            }
+            if (body != null) {
+                body.discard();
+                body = null;
+            }
         } else if (!headers.contains(HttpHeaderNames.CONTENT_LENGTH)) {
-            if (request.version().equals(HttpVersion.HTTP_1_0)) {
+            if (exchange.version().equals(HttpVersion.HTTP_1_0)) {
                 closeAfterResponse = true; // an HTTP/1.0 client reads to the close
             } else {
                 HttpUtil.setTransferEncodingChunked(head, true);
@@ -324,61 +336,25 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         }
         if (closeAfterResponse) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (request.version().equals(HttpVersion.HTTP_1_0)) {
+        } else if (exchange.version().equals(HttpVersion.HTTP_1_0)) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        encoder.answeringHead(request.method().equals(HttpMethod.HEAD));
+        encoder.answeringHead(headRequest);
         ctx.write(head, ctx.voidPromise());
         if (body == null) {
             finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
             return;
         }
         responseBody = body;
-        lastWritable = System.nanoTime();
+        lastWritable = clock.getAsLong();
         responseWriter = new ChannelBodyWriter(ctx.channel(), body, this::finish, this::responseBodyFailed);
         body.subscribe(responseWriter);
     }
 
-    /** Sends a complete response held in memory. Must run on the event loop. */
     @Override
-    public void respond(ProxyRequest request, HttpResponse head, ByteBuf content) {
-        if (request != current || responseBody != null || !ctx.channel().isActive()) {
-            content.release();
-            return;
-        }
-        boolean headRequest = request.method().equals(HttpMethod.HEAD);
-        HttpHeaders headers = head.headers();
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        if (mayHaveBody(head.status().code())) {
-            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
-        } else {
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-        }
-        if (headRequest || !mayHaveBody(head.status().code())) {
-            content.release();
-            respond(request, head, (BodySource) null);
-        } else {
-            StreamingBody body = new StreamingBody(this);
-            body.offer(new DefaultLastHttpContent(content));
-            respond(request, head, body);
-        }
-    }
-
-    @Override
-    public void respondError(ProxyRequest request, int status, int retryAfterSeconds) {
-        FullHttpResponse page = ErrorPage.render(ctx.alloc(), request.version(), status,
-                request.head().headers().get(HttpHeaderNames.ACCEPT));
-        if (retryAfterSeconds > 0) {
-            page.headers().setInt(HttpHeaderNames.RETRY_AFTER, retryAfterSeconds);
-        }
-        HttpResponse head = new DefaultHttpResponse(page.protocolVersion(), page.status(), page.headers());
-        respond(request, head, page.content());
-    }
-
-    /** On the TLS listener every response, error pages included, carries the configured HSTS policy (ours wins). */
-    private void addHsts(HttpHeaders headers) {
-        if (hsts != null) {
-            headers.set(STRICT_TRANSPORT_SECURITY, hsts);
+    public void cut(ProxyExchange exchange) {
+        if (exchange == current) {
+            ctx.close();
         }
     }
 
@@ -387,14 +363,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     }
 
     private void finish(ChannelFuture lastWrite) {
-        ProxyRequest done = current;
+        ProxyExchange done = current;
         current = null;
         responseBody = null;
         responseWriter = null;
-        lastActivity = System.nanoTime();
+        lastActivity = clock.getAsLong();
+        boolean refused = refusing;
+        lastWrite.addListener(f -> done.finished(refused ? Outcome.REFUSED
+                : f.isSuccess() ? Outcome.COMPLETED : Outcome.CLIENT_GONE));
         // a body the route never sent anywhere is dropped (and its buffers released); what is still on its way is
         // read and thrown away, up to a limit, so the connection can serve the next request
-        done.body().discard();
+        done.incomingBody().discard();
         if (!requestComplete) {
             discardBudget = DISCARD_LIMIT;
         }
@@ -422,13 +401,16 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
 
     private void responseBodyFailed(Throwable cause) {
         LOG.debug("Response body failed mid-stream; closing the client connection", cause);
+        if (current != null) {
+            current.finished(Outcome.RESPONSE_FAILED);
+        }
         ctx.close();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            lastWritable = System.nanoTime();
+            lastWritable = clock.getAsLong();
         }
         if (responseWriter != null) {
             responseWriter.writabilityChanged();
@@ -441,11 +423,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         if (idleCheck != null) {
             idleCheck.cancel(false);
         }
-        ProxyRequest abandoned = current;
+        ProxyExchange abandoned = current;
         current = null;
         if (abandoned != null) {
-            abandoned.body().fail(new ClosedChannelException());
-            abandoned.body().discard();
+            abandoned.finished(Outcome.CLIENT_GONE);
+            abandoned.incomingBody().fail(new ClosedChannelException());
+            abandoned.incomingBody().discard();
             abandoned.abort();
             if (responseBody != null) {
                 responseBody.discard();
@@ -490,7 +473,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         if (!ctx.channel().isActive()) {
             return;
         }
-        long now = System.nanoTime();
+        long now = clock.getAsLong();
         long idleFor = now - lastActivity;
         boolean stalledSending = current != null && !requestComplete && !bodyPaused && idleFor >= idleTimeoutNanos;
         boolean stalledReading = responseWriter != null && !ctx.channel().isWritable()

@@ -30,19 +30,6 @@ public final class HostPattern {
         return new HostPattern(lower, null);
     }
 
-    /** The host part of a {@code Host} header: lower case, without port. */
-    public static String hostOf(String hostHeader) {
-        if (hostHeader == null) {
-            return "";
-        }
-        String host = hostHeader.trim();
-        int colon = host.startsWith("[") ? host.indexOf("]:") + 1 : host.lastIndexOf(':');
-        if (colon > 0) {
-            host = host.substring(0, colon);
-        }
-        return host.toLowerCase(Locale.ROOT);
-    }
-
     public boolean matches(String host) {
         if (exact != null) {
             return exact.equals(host);

@@ -33,7 +33,7 @@ public final class Listener {
     public Listener(ListenerConfig config, EventLoops loops) {
         this.config = config;
         this.loops = loops;
-        this.routes = new RouteTable(request -> request.responder().respondError(request, 404));
+        this.routes = new RouteTable(exchange -> exchange.respondError(404));
     }
 
     public void start() throws InterruptedException {
@@ -61,8 +61,7 @@ public final class Listener {
                         ch.pipeline().addLast("decoder", new RequestDecoder(decoderConfig));
                         ch.pipeline().addLast("encoder", encoder);
                         ch.pipeline().addLast("connection",
-                                new ClientConnection(routes, encoder, config.secure(), config.hsts(), config.forwardedTrust(),
-                                        config.idleTimeoutMillis()));
+                                new ClientConnection(config, routes, encoder, System::nanoTime));
                     }
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();

@@ -2,11 +2,14 @@ package dev.caravan.listen;
 
 import dev.caravan.access.CidrMatcher;
 import dev.caravan.access.ForwardedTrust;
-
+import dev.caravan.http.ResponseHeadFilter;
+import dev.caravan.tls.StrictTransportSecurity;
 import dev.caravan.tls.TlsTermination;
 
+import java.util.List;
+
 /**
- * Where a listener accepts connections. {@code port} 0 picks a free port (tests).
+ * Where a listener accepts connections and what it applies to every request. {@code port} 0 picks a free port (tests).
  *
  * @param idleTimeoutMillis how long an idle keep-alive client connection stays open
  * @param tls               terminates TLS on each connection before HTTP is parsed; null for plain HTTP
@@ -32,5 +35,10 @@ public record ListenerConfig(String name, String host, int port, long idleTimeou
 
     public boolean secure() {
         return tls != null;
+    }
+
+    /** The head filters this listener applies to every response, after any a route installs. */
+    public List<ResponseHeadFilter> responseFilters() {
+        return hsts == null ? List.of() : List.of(new StrictTransportSecurity(hsts));
     }
 }

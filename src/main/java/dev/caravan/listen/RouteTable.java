@@ -1,6 +1,7 @@
 package dev.caravan.listen;
 
-import dev.caravan.http.ProxyRequest;
+import dev.caravan.http.HostHeader;
+import dev.caravan.http.ProxyExchange;
 import io.netty.handler.codec.http.HttpHeaderNames;
 
 import java.util.ArrayList;
@@ -23,13 +24,13 @@ public final class RouteTable {
             .comparingInt((Binding b) -> b.host.specificity()).reversed()
             .thenComparing(Comparator.comparingInt((Binding b) -> b.pathPrefix.length()).reversed());
 
-    private final Consumer<ProxyRequest> noRoute;
+    private final Consumer<ProxyExchange> noRoute;
     private volatile Binding[] bindings = new Binding[0];
     private volatile boolean held;
     private final AtomicInteger dispatching = new AtomicInteger();
-    private final List<ProxyRequest> heldRequests = new ArrayList<>();
+    private final List<ProxyExchange> heldRequests = new ArrayList<>();
 
-    public RouteTable(Consumer<ProxyRequest> noRoute) {
+    public RouteTable(Consumer<ProxyExchange> noRoute) {
         this.noRoute = noRoute;
     }
 
@@ -44,7 +45,7 @@ public final class RouteTable {
         bindings = Arrays.stream(bindings).filter(b -> b.handler != handler).toArray(Binding[]::new);
     }
 
-    public void dispatch(ProxyRequest request) {
+    public void dispatch(ProxyExchange request) {
         dispatching.incrementAndGet();
         try {
             if (held && queueIfHeld(request)) {
@@ -61,7 +62,7 @@ public final class RouteTable {
         }
     }
 
-    private synchronized boolean queueIfHeld(ProxyRequest request) {
+    private synchronized boolean queueIfHeld(ProxyExchange request) {
         if (held) {
             heldRequests.add(request);
             return true;
@@ -69,8 +70,8 @@ public final class RouteTable {
         return false;
     }
 
-    RequestHandler match(ProxyRequest request) {
-        String host = HostPattern.hostOf(request.head().headers().get(HttpHeaderNames.HOST));
+    RequestHandler match(ProxyExchange request) {
+        String host = HostHeader.hostOf(request.head().headers().get(HttpHeaderNames.HOST));
         String path = pathOf(request.rawTarget());
         for (Binding binding : bindings) {
             if (binding.host.matches(host) && matchesPrefix(path, binding.pathPrefix)) {
@@ -92,14 +93,14 @@ public final class RouteTable {
 
     /** Dispatches the queued requests, each on its own connection's event loop, and resumes normal dispatch. */
     public void release() {
-        List<ProxyRequest> queued;
+        List<ProxyExchange> queued;
         synchronized (this) {
             held = false;
             queued = new ArrayList<>(heldRequests);
             heldRequests.clear();
         }
-        for (ProxyRequest request : queued) {
-            request.channel().eventLoop().execute(() -> dispatch(request));
+        for (ProxyExchange request : queued) {
+            request.eventLoop().execute(() -> dispatch(request));
         }
     }
 

@@ -1,6 +1,5 @@
-package dev.caravan.forward;
+package dev.caravan.http;
 
-import dev.caravan.http.ProxyRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
@@ -15,9 +14,9 @@ final class ForwardedHeaders {
     private ForwardedHeaders() {
     }
 
-    static void apply(HttpHeaders out, ProxyRequest request) {
+    static void apply(HttpHeaders out, ProxyExchange request) {
         String clientIp = request.remoteAddress().getAddress().getHostAddress();
-        if (!request.keepsForwardedChain()) {
+        if (!request.client().keepsForwardedChain()) {
             // an untrusted peer's forwarding headers are lies until proven otherwise: start the chain afresh
             out.remove(X_FORWARDED_FOR);
             out.remove("Forwarded");

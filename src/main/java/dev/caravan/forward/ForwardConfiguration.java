@@ -1,0 +1,303 @@
+package dev.caravan.forward;
+
+import dev.caravan.health.HealthSettings;
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.spi.UriPath;
+
+/**
+ * The options of a {@code caravan-forward:} endpoint, each with its one default. Camel's tooling reads them from
+ * these annotations (the generated configurer and component JSON); the README's table is checked against them.
+ */
+@UriParams
+public final class ForwardConfiguration {
+
+    @UriPath(description = "Backend base URLs, comma-separated: http[s]://host:port[/base]")
+    @Metadata(required = true)
+    private String targets;
+
+    @UriParam(label = "producer", description = "Drop this path prefix before forwarding (/api/x -> /x); the base path"
+            + " of the URL goes in front")
+    private String stripPrefix = "";
+    @UriParam(label = "producer", defaultValue = "true",
+            description = "Send the client's Host (true) or the backend's host:port (false)")
+    private boolean preserveHost = true;
+    @UriParam(label = "producer,timeout", defaultValue = "5000", description = "Milliseconds to connect; then 504")
+    private long connectTimeout = 5_000;
+    @UriParam(label = "producer,timeout", defaultValue = "60000",
+            description = "Milliseconds from the end of the request (body included) to the response head; then 504")
+    private long responseTimeout = 60_000;
+    @UriParam(label = "producer,pool", defaultValue = "64", description = "Idle keep-alive connections kept per backend")
+    private int poolSize = 64;
+    @UriParam(label = "producer,pool", defaultValue = "4000",
+            description = "Milliseconds a kept connection may idle; keep it below the backend's own keep-alive timeout")
+    private long poolIdleTimeout = 4_000;
+    @UriParam(label = "producer,balance", defaultValue = "round-robin",
+            enums = "round-robin,random,weighted,least-connections,hash", description = "How a backend is chosen")
+    private String balance = "round-robin";
+    @UriParam(label = "producer,balance", description = "For weighted: one positive number per URL, e.g. 5,1,1")
+    private String weights = "";
+    @UriParam(label = "producer,balance", defaultValue = "client-ip",
+            description = "For hash: client-ip, header:<name>, cookie:<name> or simple:<expression>")
+    private String hashKey = "client-ip";
+    @UriParam(label = "producer,balance", defaultValue = "3",
+            description = "Backends one request may be tried on (capped at the number of URLs)")
+    private int maxAttempts = 3;
+    @UriParam(label = "producer,health", defaultValue = "5", description = "Consecutive failures that eject a backend")
+    private int failureThreshold = 5;
+    @UriParam(label = "producer,health", defaultValue = "10000",
+            description = "Milliseconds of the first ejection; it doubles while failures repeat")
+    private long ejectTime = 10_000;
+    @UriParam(label = "producer,health", defaultValue = "50",
+            description = "Never eject more than this share of the backends (percent)")
+    private int maxEjectionPercent = 50;
+    @UriParam(label = "producer,balance", defaultValue = "0.2",
+            description = "Retries per request on average (0.2: at most 20% extra load)")
+    private double retryBudget = 0.2;
+    @UriParam(label = "producer,balance", description = "Session affinity: Caravan sets this cookie to the backend that"
+            + " answered and follows it while that backend is available")
+    private String stickyCookie = "";
+    @UriParam(label = "producer,balance", defaultValue = "0",
+            description = "Milliseconds over which a backend that came back ramps from 10% to its full share")
+    private long slowStart;
+    @UriParam(label = "producer,health", description = "Turns on active HTTP health checks: GET this path on every"
+            + " backend")
+    private String healthPath = "";
+    @UriParam(label = "producer,health", defaultValue = "5000",
+            description = "Milliseconds between health checks (+-10% jitter)")
+    private long healthInterval = 5_000;
+    @UriParam(label = "producer,health", defaultValue = "2000", description = "Milliseconds a health check may take")
+    private long healthTimeout = 2_000;
+    @UriParam(label = "producer,health", defaultValue = "3",
+            description = "Failed checks in a row that mark a backend down")
+    private int unhealthyThreshold = 3;
+    @UriParam(label = "producer,health", defaultValue = "2", description = "Good checks in a row that mark it up")
+    private int healthyThreshold = 2;
+    @UriParam(label = "producer,health", defaultValue = "200-399", description = "Statuses a health check accepts")
+    private String healthStatus = "200-399";
+
+    /** Rejects values no request could work with, naming the option. */
+    void validate() {
+        requirePositive("connectTimeout", connectTimeout);
+        requirePositive("responseTimeout", responseTimeout);
+        requirePositive("poolSize", poolSize);
+        requirePositive("poolIdleTimeout", poolIdleTimeout);
+        requirePositive("maxAttempts", maxAttempts);
+        requirePositive("failureThreshold", failureThreshold);
+        requirePositive("ejectTime", ejectTime);
+        requirePositive("healthInterval", healthInterval);
+        requirePositive("healthTimeout", healthTimeout);
+        requirePositive("healthyThreshold", healthyThreshold);
+        requirePositive("unhealthyThreshold", unhealthyThreshold);
+        if (slowStart < 0) {
+            throw new IllegalArgumentException("slowStart must not be negative");
+        }
+        HealthSettings.statusRange(healthStatus);
+    }
+
+    private static void requirePositive(String name, long value) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+
+    PoolSettings poolSettings() {
+        return new PoolSettings(connectTimeout, poolSize, poolIdleTimeout);
+    }
+
+    /** The active health check, or null when {@code healthPath} is not set. */
+    HealthSettings healthSettings() {
+        if (healthPath.isBlank()) {
+            return null;
+        }
+        int[] range = HealthSettings.statusRange(healthStatus);
+        String path = healthPath.startsWith("/") ? healthPath : "/" + healthPath;
+        return new HealthSettings(path, healthInterval, healthTimeout, healthyThreshold, unhealthyThreshold,
+                range[0], range[1]);
+    }
+
+    public String getTargets() {
+        return targets;
+    }
+
+    public void setTargets(String targets) {
+        this.targets = targets;
+    }
+
+    public String getStripPrefix() {
+        return stripPrefix;
+    }
+
+    public void setStripPrefix(String stripPrefix) {
+        this.stripPrefix = stripPrefix;
+    }
+
+    public boolean isPreserveHost() {
+        return preserveHost;
+    }
+
+    public void setPreserveHost(boolean preserveHost) {
+        this.preserveHost = preserveHost;
+    }
+
+    public long getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    public void setConnectTimeout(long connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public long getResponseTimeout() {
+        return responseTimeout;
+    }
+
+    public void setResponseTimeout(long responseTimeout) {
+        this.responseTimeout = responseTimeout;
+    }
+
+    public int getPoolSize() {
+        return poolSize;
+    }
+
+    public void setPoolSize(int poolSize) {
+        this.poolSize = poolSize;
+    }
+
+    public long getPoolIdleTimeout() {
+        return poolIdleTimeout;
+    }
+
+    public void setPoolIdleTimeout(long poolIdleTimeout) {
+        this.poolIdleTimeout = poolIdleTimeout;
+    }
+
+    public String getBalance() {
+        return balance;
+    }
+
+    public void setBalance(String balance) {
+        this.balance = balance.trim();
+    }
+
+    public String getWeights() {
+        return weights;
+    }
+
+    public void setWeights(String weights) {
+        this.weights = weights;
+    }
+
+    public String getHashKey() {
+        return hashKey;
+    }
+
+    public void setHashKey(String hashKey) {
+        this.hashKey = hashKey.trim();
+    }
+
+    public int getMaxAttempts() {
+        return maxAttempts;
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+        this.maxAttempts = maxAttempts;
+    }
+
+    public int getFailureThreshold() {
+        return failureThreshold;
+    }
+
+    public void setFailureThreshold(int failureThreshold) {
+        this.failureThreshold = failureThreshold;
+    }
+
+    public long getEjectTime() {
+        return ejectTime;
+    }
+
+    public void setEjectTime(long ejectTime) {
+        this.ejectTime = ejectTime;
+    }
+
+    public int getMaxEjectionPercent() {
+        return maxEjectionPercent;
+    }
+
+    public void setMaxEjectionPercent(int maxEjectionPercent) {
+        this.maxEjectionPercent = maxEjectionPercent;
+    }
+
+    public double getRetryBudget() {
+        return retryBudget;
+    }
+
+    public void setRetryBudget(double retryBudget) {
+        this.retryBudget = retryBudget;
+    }
+
+    public String getStickyCookie() {
+        return stickyCookie;
+    }
+
+    public void setStickyCookie(String stickyCookie) {
+        this.stickyCookie = stickyCookie.trim();
+    }
+
+    public long getSlowStart() {
+        return slowStart;
+    }
+
+    public void setSlowStart(long slowStart) {
+        this.slowStart = slowStart;
+    }
+
+    public String getHealthPath() {
+        return healthPath;
+    }
+
+    public void setHealthPath(String healthPath) {
+        this.healthPath = healthPath.trim();
+    }
+
+    public long getHealthInterval() {
+        return healthInterval;
+    }
+
+    public void setHealthInterval(long healthInterval) {
+        this.healthInterval = healthInterval;
+    }
+
+    public long getHealthTimeout() {
+        return healthTimeout;
+    }
+
+    public void setHealthTimeout(long healthTimeout) {
+        this.healthTimeout = healthTimeout;
+    }
+
+    public int getUnhealthyThreshold() {
+        return unhealthyThreshold;
+    }
+
+    public void setUnhealthyThreshold(int unhealthyThreshold) {
+        this.unhealthyThreshold = unhealthyThreshold;
+    }
+
+    public int getHealthyThreshold() {
+        return healthyThreshold;
+    }
+
+    public void setHealthyThreshold(int healthyThreshold) {
+        this.healthyThreshold = healthyThreshold;
+    }
+
+    public String getHealthStatus() {
+        return healthStatus;
+    }
+
+    public void setHealthStatus(String healthStatus) {
+        this.healthStatus = healthStatus;
+    }
+}

@@ -1,0 +1,368 @@
+package dev.caravan.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import org.apache.camel.Exchange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One client request and its response, from the head read off the connection to the last byte written back: the
+ * request head exactly as received, the client facts, the body handles, the response pipeline (head filters and body
+ * decorators that route steps install) and the {@link RequestLog}. Everything that reports on or acts on a request
+ * reads this one object. It lives in the Camel exchange property {@link #PROPERTY} while a route runs.
+ *
+ * <p>Threading: an exchange belongs to its client connection's event loop. Methods that touch the connection or the
+ * pipeline check that they run there ({@link #requireEventLoop()}); route steps on other threads hand work back with
+ * {@code eventLoop().execute(...)}.
+ */
+public final class ProxyExchange {
+
+    public static final String PROPERTY = "CaravanExchange";
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyExchange.class);
+
+    private final HttpRequest head;
+    private final String rawTarget;
+    private final StreamingBody requestBody;
+    private final Channel channel;
+    private final ClientInfo client;
+    private final ClientResponder responder;
+    private final RequestLog log;
+    private final List<ResponseHeadFilter> headFilters = new ArrayList<>(4);
+    private List<BodyDecorator> responseDecorators;
+    private List<BodyDecorator> requestDecorators;
+    private BodySource requestBodyToSend;
+    private BodySource backendBody;
+    private Runnable onAbort;
+    private boolean aborted;
+    private boolean responded;
+    private List<Consumer<ProxyExchange>> onFinished;
+
+    /**
+     * @param listenerFilters head filters the listener applies to every response (HSTS, ...); they run after any a
+     *                        route installs, so the listener has the last word
+     */
+    public ProxyExchange(HttpRequest head, String rawTarget, StreamingBody requestBody, Channel channel, ClientInfo client,
+                         ClientResponder responder, List<ResponseHeadFilter> listenerFilters, RequestLog log) {
+        this.head = head;
+        this.rawTarget = rawTarget;
+        this.requestBody = requestBody;
+        this.channel = channel;
+        this.client = client;
+        this.responder = responder;
+        this.log = log;
+        this.headFilters.addAll(listenerFilters);
+    }
+
+    /** The Caravan exchange a Camel exchange carries, or null when it did not come from a {@code caravan:} endpoint. */
+    public static ProxyExchange of(Exchange exchange) {
+        return exchange.getProperty(PROPERTY, ProxyExchange.class);
+    }
+
+    /** Like {@link #of} but fails with a clear message (for steps that only make sense on a Caravan route). */
+    public static ProxyExchange require(Exchange exchange, String step) {
+        ProxyExchange proxy = of(exchange);
+        if (proxy == null) {
+            throw new IllegalStateException(step + " works only in a route that starts from a caravan: endpoint");
+        }
+        return proxy;
+    }
+
+    // ---- the request
+
+    public HttpRequest head() {
+        return head;
+    }
+
+    public HttpMethod method() {
+        return head.method();
+    }
+
+    public HttpVersion version() {
+        return head.protocolVersion();
+    }
+
+    /** The request target in origin form, byte for byte as the client sent it. */
+    public String rawTarget() {
+        return rawTarget;
+    }
+
+    /** True when the client announced a body (chunked, or a non-zero Content-Length). */
+    public boolean hasBody() {
+        return HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
+    }
+
+    /** The request body as the client sends it: the handle a route's message carries as its body. */
+    public BodySource requestBody() {
+        return requestBody;
+    }
+
+    /** The connection's side of the request body (only for the connection that feeds it). */
+    public StreamingBody incomingBody() {
+        return requestBody;
+    }
+
+    public ClientInfo client() {
+        return client;
+    }
+
+    public String clientIp() {
+        return client.ip();
+    }
+
+    public boolean isSecure() {
+        return client.secure();
+    }
+
+    /** The client connection; its event loop is where this exchange's work runs. */
+    public Channel channel() {
+        return channel;
+    }
+
+    public EventLoop eventLoop() {
+        return channel.eventLoop();
+    }
+
+    public InetSocketAddress remoteAddress() {
+        return (InetSocketAddress) channel.remoteAddress();
+    }
+
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) channel.localAddress();
+    }
+
+    public RequestLog log() {
+        return log;
+    }
+
+    /** Fails when called off this exchange's event loop (a bug: the caller must hand the work to the loop). */
+    public void requireEventLoop() {
+        if (!channel.eventLoop().inEventLoop()) {
+            throw new IllegalStateException("Caravan exchange touched off its event loop, on "
+                    + Thread.currentThread().getName());
+        }
+    }
+
+    /** The route that took this request. */
+    public void routeDecided(String routeId) {
+        log.routeDecided(routeId);
+    }
+
+    // ---- the pipeline: what route steps install
+
+    /** Head tier: edit every final response head of this exchange (see {@link ResponseHeadFilter}). */
+    public void onResponseHead(ResponseHeadFilter filter) {
+        headFilters.add(filter);
+    }
+
+    /** Byte tier: wrap the response body on its way to the client (applied in installation order). */
+    public void decorateResponseBody(BodyDecorator decorator) {
+        if (responseDecorators == null) {
+            responseDecorators = new ArrayList<>(2);
+        }
+        responseDecorators.add(decorator);
+    }
+
+    /** Byte tier: wrap the request body on its way to a backend (applied in installation order). */
+    public void decorateRequestBody(BodyDecorator decorator) {
+        if (requestBodyToSend != null) {
+            throw new IllegalStateException("The request body is already on its way to a backend");
+        }
+        if (requestDecorators == null) {
+            requestDecorators = new ArrayList<>(2);
+        }
+        requestDecorators.add(decorator);
+    }
+
+    /**
+     * The request body as it goes to a backend: the client's body through the installed decorators, built once (a
+     * streamed body can be sent only once). {@code outgoing} is the backend request head, which decorators may edit.
+     */
+    public BodySource requestBodyFor(HttpMessage outgoing) {
+        if (requestBodyToSend == null) {
+            BodySource body = requestBody;
+            if (requestDecorators != null) {
+                for (BodyDecorator decorator : requestDecorators) {
+                    body = decorator.decorate(outgoing, body);
+                }
+            }
+            requestBodyToSend = body;
+        }
+        return requestBodyToSend;
+    }
+
+    // ---- the response
+
+    /** Relays a 1xx interim response to the client. */
+    public void interim(HttpResponse interim) {
+        requireEventLoop();
+        responder.writeInterim(this, interim);
+    }
+
+    /**
+     * Sends the response: runs the head filters, wraps the body in the decorators (and the byte count), and hands both
+     * to the connection, which frames and streams them. A second response for the same exchange is dropped.
+     */
+    public void respond(HttpResponse response, BodySource body) {
+        requireEventLoop();
+        if (responded) {
+            if (body != null) {
+                body.discard();
+            }
+            return;
+        }
+        responded = true;
+        try {
+            for (int i = headFilters.size() - 1; i >= 0; i--) {
+                headFilters.get(i).filter(this, response);
+            }
+        } catch (RuntimeException e) {
+            // a filter that breaks must not leave the client waiting, nor send a half-edited head
+            LOG.warn("A response filter failed for {} {}: {}", head.method(), rawTarget, e.toString());
+            if (body != null) {
+                body.discard();
+            }
+            writeDirect(ErrorPage.render(channel.alloc(), version(), 500, head.headers().get(HttpHeaderNames.ACCEPT)));
+            return;
+        }
+        if (body != null) {
+            if (responseDecorators != null) {
+                for (BodyDecorator decorator : responseDecorators) {
+                    body = decorator.decorate(response, body);
+                }
+            }
+            body = new BodyCounter(body, log::addBytesOut);
+        }
+        log.responseStarted(response.status().code());
+        responder.write(this, response, body);
+    }
+
+    /** Sends a response whose body is in memory (a page a route made, an error page). */
+    public void respond(HttpResponse response, ByteBuf content) {
+        HttpHeaders headers = response.headers();
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        respond(response, StreamingBody.of(content));
+    }
+
+    /** Sends the gateway's own error page for {@code status}, with {@code extraHeaders} (may be null). */
+    public void respondError(int status, HttpHeaders extraHeaders) {
+        FullHttpResponse page = ErrorPage.render(channel.alloc(), version(), status,
+                head.headers().get(HttpHeaderNames.ACCEPT));
+        if (extraHeaders != null) {
+            page.headers().setAll(extraHeaders);
+        }
+        respond(new DefaultHttpResponse(page.protocolVersion(), page.status(), page.headers()), page.content());
+    }
+
+    public void respondError(int status) {
+        respondError(status, null);
+    }
+
+    private void writeDirect(FullHttpResponse page) {
+        HttpResponse response = new DefaultHttpResponse(page.protocolVersion(), page.status(), page.headers());
+        log.responseStarted(page.status().code());
+        responder.write(this, response, StreamingBody.of(page.content()));
+    }
+
+    /** True once a final response head was handed to the connection. */
+    public boolean hasResponded() {
+        return responded;
+    }
+
+    /** The backend response body attached to this exchange, so it is closed if the route drops it. */
+    public BodySource backendBody() {
+        return backendBody;
+    }
+
+    public void attachBackendBody(BodySource body) {
+        if (backendBody != null && backendBody != body) {
+            backendBody.discard();
+        }
+        this.backendBody = body;
+    }
+
+    // ---- endings
+
+    /** Registers what to cancel if the client goes away while the request is in flight (at once if it has). */
+    public void onAbort(Runnable action) {
+        this.onAbort = action;
+        if (aborted && action != null) {
+            abort();
+        }
+    }
+
+    public boolean isAborted() {
+        return aborted;
+    }
+
+    /** The client went away: cancel whatever is in flight for it. */
+    public void abort() {
+        aborted = true;
+        Runnable action = onAbort;
+        onAbort = null;
+        if (action != null) {
+            action.run();
+        }
+    }
+
+    /** Runs {@code listener} once when this exchange ends, however it ends (at once if it has). */
+    public void onFinished(Consumer<ProxyExchange> listener) {
+        if (log.outcome() != RequestLog.Outcome.OPEN) {
+            listener.accept(this);
+            return;
+        }
+        if (onFinished == null) {
+            onFinished = new ArrayList<>(2);
+        }
+        onFinished.add(listener);
+    }
+
+    /** The connection is done with this exchange: records how, and tells the listeners (once). */
+    public void finished(RequestLog.Outcome outcome) {
+        if (log.outcome() != RequestLog.Outcome.OPEN) {
+            return;
+        }
+        log.ended(outcome);
+        if (onFinished != null) {
+            for (Consumer<ProxyExchange> listener : onFinished) {
+                try {
+                    listener.accept(this);
+                } catch (RuntimeException e) {
+                    LOG.warn("A finish listener failed for {} {}: {}", head.method(), rawTarget, e.toString());
+                }
+            }
+        }
+    }
+
+    /** Cuts the exchange now (a drained route generation ran out of time, or shutdown): closes its connection. */
+    public void cut() {
+        channel.eventLoop().execute(() -> {
+            if (log.outcome() == RequestLog.Outcome.OPEN) {
+                finished(RequestLog.Outcome.CUT);
+                responder.cut(this);
+            }
+        });
+    }
+
+    /** The body bytes the connection read for this request (counted as they arrive). */
+    public void countBytesIn(long n) {
+        log.addBytesIn(n);
+    }
+}

@@ -1,0 +1,180 @@
+package dev.caravan.http;
+
+/**
+ * What happened to one request, phase by phase: when it reached each phase (nanoTime; 0 = never), bytes each way,
+ * the route and backend that handled it, and how it ended. Filled in by the data path on the request's event loop;
+ * read by whatever reports on requests (access logs, metrics) once the exchange has finished.
+ */
+public final class RequestLog {
+
+    /** How the exchange ended. */
+    public enum Outcome {
+        /** Still running. */
+        OPEN,
+        /** The whole response went out. */
+        COMPLETED,
+        /** Refused before any route saw it (malformed or smuggling-prone request). */
+        REFUSED,
+        /** The client went away before the response was complete. */
+        CLIENT_GONE,
+        /** The response was cut off mid-body (the backend failed, or a body could not be written). */
+        RESPONSE_FAILED,
+        /** Cut by the gateway: a drained route generation ran out of time, or shutdown. */
+        CUT
+    }
+
+    private final long startMillis = System.currentTimeMillis();
+    private final long connectionAcceptedNanos;
+    private final long headReadNanos;
+    private long routeDecidedNanos;
+    private long backendConnectedNanos;
+    private long requestSentNanos;
+    private long backendHeadNanos;
+    private long responseHeadNanos;
+    private long lastByteNanos;
+    private long bytesIn;
+    private long bytesOut;
+    private String routeId;
+    private String backend;
+    private int attempts;
+    private int status;
+    private Outcome outcome = Outcome.OPEN;
+
+    public RequestLog(long connectionAcceptedNanos, long headReadNanos) {
+        this.connectionAcceptedNanos = connectionAcceptedNanos;
+        this.headReadNanos = headReadNanos;
+    }
+
+    /** Wall-clock time the request head was read (epoch millis), for log lines. */
+    public long startMillis() {
+        return startMillis;
+    }
+
+    /** When the connection that carried this request was accepted (the same for every request on it). */
+    public long connectionAcceptedNanos() {
+        return connectionAcceptedNanos;
+    }
+
+    public long headReadNanos() {
+        return headReadNanos;
+    }
+
+    public long routeDecidedNanos() {
+        return routeDecidedNanos;
+    }
+
+    public long backendConnectedNanos() {
+        return backendConnectedNanos;
+    }
+
+    public long requestSentNanos() {
+        return requestSentNanos;
+    }
+
+    /** When the backend's response head arrived (0 when no backend answered). */
+    public long backendHeadNanos() {
+        return backendHeadNanos;
+    }
+
+    /** When the response head went to the client. */
+    public long responseHeadNanos() {
+        return responseHeadNanos;
+    }
+
+    public long lastByteNanos() {
+        return lastByteNanos;
+    }
+
+    /** Request body bytes received from the client. */
+    public long bytesIn() {
+        return bytesIn;
+    }
+
+    /** Response body bytes written to the client (after any transformation). */
+    public long bytesOut() {
+        return bytesOut;
+    }
+
+    /** The route that took the request, or null (no route matched, or refused). */
+    public String routeId() {
+        return routeId;
+    }
+
+    /** The origin of the last backend tried ({@code http://host:port}), or null when none was. */
+    public String backend() {
+        return backend;
+    }
+
+    /** Backends tried (0 when the route answered itself). */
+    public int attempts() {
+        return attempts;
+    }
+
+    /** The status sent to the client (0 before the response head). */
+    public int status() {
+        return status;
+    }
+
+    public Outcome outcome() {
+        return outcome;
+    }
+
+    /** Nanoseconds from the request head to the last byte (or to now, while open). */
+    public long durationNanos() {
+        return (lastByteNanos != 0 ? lastByteNanos : System.nanoTime()) - headReadNanos;
+    }
+
+    /** Nanoseconds from sending the request to the backend to its response head, or -1 when there was none. */
+    public long backendNanos() {
+        return backendHeadNanos == 0 || requestSentNanos == 0 ? -1 : backendHeadNanos - requestSentNanos;
+    }
+
+    // ---- written by the data path
+
+    void routeDecided(String route) {
+        this.routeId = route;
+        this.routeDecidedNanos = System.nanoTime();
+    }
+
+    /** One more backend attempt starts, on this origin. */
+    public void attemptStarted(String origin) {
+        this.backend = origin;
+        this.attempts++;
+        this.backendConnectedNanos = 0;
+        this.requestSentNanos = 0;
+        this.backendHeadNanos = 0;
+    }
+
+    public void backendConnected() {
+        this.backendConnectedNanos = System.nanoTime();
+    }
+
+    public void requestSent() {
+        this.requestSentNanos = System.nanoTime();
+    }
+
+    void responseStarted(int statusCode) {
+        this.status = statusCode;
+        this.responseHeadNanos = System.nanoTime();
+    }
+
+    /** The backend's response head arrived (before the route looks at it). */
+    public void backendResponded() {
+        this.backendHeadNanos = System.nanoTime();
+    }
+
+    void addBytesIn(long n) {
+        bytesIn += n;
+    }
+
+    void addBytesOut(long n) {
+        bytesOut += n;
+    }
+
+    void ended(Outcome how) {
+        if (outcome == Outcome.OPEN) {
+            outcome = how;
+            lastByteNanos = System.nanoTime();
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package dev.caravan.listen;
+
+import org.apache.camel.spi.Metadata;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.spi.UriParams;
+import org.apache.camel.spi.UriPath;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The options of a {@code caravan:} endpoint, each with its one default. Camel's tooling reads them from these
+ * annotations (the generated configurer and component JSON); the README's table is checked against them.
+ */
+@UriParams
+public final class CaravanConfiguration {
+
+    @UriPath(defaultValue = "http", description = "The listener(s) whose requests this route takes, comma-separated"
+            + " (http, https, or http,https)")
+    @Metadata(required = true)
+    private String listeners = "http";
+    @UriParam(label = "consumer", defaultValue = "/",
+            description = "Path prefix this route takes (/api matches /api, /api/x and /api?q, not /apix)")
+    private String path = "/";
+    @UriParam(label = "consumer", defaultValue = "*",
+            description = "Host this route takes: exact (api.example.com), *.example.com (any subdomain), or *")
+    private String host = "*";
+    @UriParam(label = "consumer,security", defaultValue = "false", enums = "false,true,308,301",
+            description = "Answer requests that did not arrive over TLS with a redirect to the same target on the https"
+                    + " listener (true or 308 keeps the method and body; 301), without running the route")
+    private String redirectToHttps = "false";
+
+    /** The listener names, in order. */
+    List<String> listenerNames() {
+        List<String> names = Arrays.stream(listeners.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList();
+        if (names.isEmpty()) {
+            throw new IllegalArgumentException("caravan: needs a listener name, e.g. caravan:http");
+        }
+        return names;
+    }
+
+    HostPattern hostPattern() {
+        return HostPattern.parse(host);
+    }
+
+    /** 0 for no redirect, else the redirect status. */
+    int redirectStatus() {
+        return switch (redirectToHttps.trim().toLowerCase(Locale.ROOT)) {
+            case "false" -> 0;
+            case "true", "308" -> 308;
+            case "301" -> 301;
+            default -> throw new IllegalArgumentException(
+                    "redirectToHttps must be true, false, 308 or 301, was '" + redirectToHttps + "'");
+        };
+    }
+
+    public String getListeners() {
+        return listeners;
+    }
+
+    public void setListeners(String listeners) {
+        this.listeners = listeners;
+    }
+
+    public String getPath() {
+        return path;
+    }
+
+    public void setPath(String path) {
+        this.path = path;
+    }
+
+    public String getHost() {
+        return host;
+    }
+
+    public void setHost(String host) {
+        HostPattern.parse(host); // fail at the option, naming it
+        this.host = host;
+    }
+
+    public String getRedirectToHttps() {
+        return redirectToHttps;
+    }
+
+    public void setRedirectToHttps(String redirectToHttps) {
+        this.redirectToHttps = redirectToHttps;
+        redirectStatus();
+    }
+}
