@@ -21,9 +21,11 @@ public final class ForwardComponent extends DefaultComponent {
         Backends backends = getCamelContext().getRegistry().findSingleByType(Backends.class);
         ForwardConfiguration configuration = new ForwardConfiguration();
         configuration.setTargets(remaining);
-        setProperties(configuration, parameters);
-        configuration.validate();
-        return new ForwardEndpoint(uri, this, configuration, pools, backends != null ? backends : new Backends(),
+        ForwardEndpoint endpoint = new ForwardEndpoint(uri, this, configuration, pools,
+                backends != null ? backends : new Backends(),
                 getCamelContext().getRegistry().findSingleByType(HealthChecks.class));
+        setProperties(endpoint, parameters); // through the generated configurer, into the configuration
+        configuration.validate();
+        return endpoint;
     }
 }

@@ -28,8 +28,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * {@code caravan-forward:http[s]://host:port[/base][,http[s]://host2:port2...][?options]}: sends the route's request
- * to one of the backends (by the {@code balance} policy, with failover) and streams the answer back. Options:
+ * Sends the route's request to one of its backends (by the balance policy, with failover) and streams the answer back.
+ *
+ * <p>{@code caravan-forward:http[s]://host:port[/base][,http[s]://host2:port2...][?options]}; options:
  * {@link ForwardConfiguration}.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-forward", title = "Caravan Forward",

@@ -4,7 +4,6 @@ import org.apache.camel.Endpoint;
 import org.apache.camel.spi.annotations.Component;
 import org.apache.camel.support.DefaultComponent;
 
-import java.util.List;
 import java.util.Map;
 
 /** The {@code caravan} component: routes that take requests from one or more Caravan listeners. */
@@ -21,11 +20,9 @@ public final class CaravanComponent extends DefaultComponent {
         if (remaining != null && !remaining.isBlank()) {
             configuration.setListeners(remaining);
         }
-        setProperties(configuration, parameters);
-        List<Listener> bound = configuration.listenerNames().stream().map(listeners::get).toList();
-        if (configuration.redirectStatus() != 0) {
-            listeners.get("https"); // fails the route now, naming the listeners, when there is nowhere to redirect to
-        }
-        return new CaravanEndpoint(uri, this, configuration, bound, listeners);
+        CaravanEndpoint endpoint = new CaravanEndpoint(uri, this, configuration, listeners);
+        setProperties(endpoint, parameters); // through the generated configurer, into the configuration
+        endpoint.resolve();
+        return endpoint;
     }
 }

@@ -21,10 +21,11 @@ public final class CaravanConfiguration {
     @Metadata(required = true)
     private String listeners = "http";
     @UriParam(label = "consumer", defaultValue = "/",
-            description = "Path prefix this route takes (/api matches /api, /api/x and /api?q, not /apix)")
+            description = "Path prefix this route takes: /api matches /api and /api/x (with any query), not /apix")
     private String path = "/";
     @UriParam(label = "consumer", defaultValue = "*",
-            description = "Host this route takes: exact (api.example.com), *.example.com (any subdomain), or *")
+            description = "Host this route takes: a name (api.example.com), every subdomain of a domain (written with"
+                    + " a leading star and dot), or any host (a single star)")
     private String host = "*";
     @UriParam(label = "consumer,security", defaultValue = "false", enums = "false,true,308,301",
             description = "Answer requests that did not arrive over TLS with a redirect to the same target on the https"

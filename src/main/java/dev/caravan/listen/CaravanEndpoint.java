@@ -12,9 +12,10 @@ import org.apache.camel.support.DefaultEndpoint;
 import java.util.List;
 
 /**
- * {@code caravan:<listener>[,<listener>...][?path=/prefix&host=*.example.com&redirectToHttps=true]}: a route that
- * takes the requests of one or more listeners whose {@code Host} and path match. Several routes share a listener; the
- * most specific match wins. Options: {@link CaravanConfiguration}.
+ * Takes the requests of one or more Caravan listeners whose Host and path match; the most specific route wins.
+ *
+ * <p>{@code caravan:<listener>[,<listener>...][?path=/prefix&host=*.example.com&redirectToHttps=true]}; options:
+ * {@link CaravanConfiguration}.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan", title = "Caravan Listener", syntax = "caravan:listeners",
         consumerOnly = true, category = Category.HTTP)
@@ -22,19 +23,25 @@ public final class CaravanEndpoint extends DefaultEndpoint implements MultipleCo
 
     @UriParam
     private final CaravanConfiguration configuration;
-    private final List<Listener> listeners;
     private final Listeners allListeners;
-    private final HostPattern host;
-    private final int redirectStatus;
+    private List<Listener> listeners;
+    private HostPattern host;
+    private int redirectStatus;
 
-    CaravanEndpoint(String uri, CaravanComponent component, CaravanConfiguration configuration, List<Listener> listeners,
-                    Listeners allListeners) {
+    CaravanEndpoint(String uri, CaravanComponent component, CaravanConfiguration configuration, Listeners allListeners) {
         super(uri, component);
         this.configuration = configuration;
-        this.listeners = listeners;
         this.allListeners = allListeners;
-        this.host = configuration.hostPattern();
-        this.redirectStatus = configuration.redirectStatus();
+    }
+
+    /** Once the options are set: finds the listeners (failing with their names when one is unknown). */
+    void resolve() {
+        listeners = configuration.listenerNames().stream().map(allListeners::get).toList();
+        host = configuration.hostPattern();
+        redirectStatus = configuration.redirectStatus();
+        if (redirectStatus != 0) {
+            allListeners.get("https"); // fails the route now, naming the listeners, when there is nowhere to redirect to
+        }
     }
 
     public CaravanConfiguration getConfiguration() {
