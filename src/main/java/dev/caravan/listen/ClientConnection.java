@@ -43,6 +43,7 @@ import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -87,8 +88,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private long lastWritable;
     private ScheduledFuture<?> idleCheck;
 
-    /** {@code clock} is {@code System::nanoTime} except in tests that drive time themselves. */
-    ClientConnection(ListenerConfig config, RouteTable routes, ResponseEncoder encoder, LongSupplier clock) {
+    private final Consumer<ProxyExchange> onExchange;
+
+    /**
+     * @param clock      {@code System::nanoTime} except in tests that drive time themselves
+     * @param onExchange told of every exchange as it starts (the listener's observers subscribe to its end)
+     */
+    ClientConnection(ListenerConfig config, RouteTable routes, ResponseEncoder encoder, LongSupplier clock,
+                     Consumer<ProxyExchange> onExchange) {
+        this.onExchange = onExchange;
         this.config = config;
         this.listenerFilters = config.responseFilters();
         this.routes = routes;
@@ -179,6 +187,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
                 config.forwardedTrust().keepsChainFrom(peer), clientCertSubject());
         current = new ProxyExchange(request, target == null ? "/" : target, body, ctx.channel(), client, this,
                 listenerFilters, new RequestLog(acceptedNanos, clock.getAsLong()));
+        onExchange.accept(current);
         if (invalid != 0) {
             refuse(request, invalid);
             return;

@@ -13,7 +13,12 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.caravan.http.ProxyExchange;
+
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,6 +33,7 @@ public final class Listener {
     private final EventLoops loops;
     private final RouteTable routes;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final List<Consumer<ProxyExchange>> observers = new CopyOnWriteArrayList<>();
     private Channel serverChannel;
 
     public Listener(ListenerConfig config, EventLoops loops) {
@@ -37,11 +43,6 @@ public final class Listener {
     }
 
     public void start() throws InterruptedException {
-        HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
-                .setMaxInitialLineLength(8192)
-                .setMaxHeaderSize(16384)
-                .setMaxChunkSize(65536)
-                .setStrictLineParsing(true);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(loops.group())
                 .channel(loops.serverChannelType())
@@ -58,15 +59,39 @@ public final class Listener {
                             ch.pipeline().addLast("tls", config.tls().newHandler());
                         }
                         ResponseEncoder encoder = new ResponseEncoder();
-                        ch.pipeline().addLast("decoder", new RequestDecoder(decoderConfig));
+                        ch.pipeline().addLast("decoder", newDecoder());
                         ch.pipeline().addLast("encoder", encoder);
                         ch.pipeline().addLast("connection",
-                                new ClientConnection(config, routes, encoder, System::nanoTime));
+                                new ClientConnection(config, routes, encoder, System::nanoTime,
+                                        Listener.this::exchangeStarted));
                     }
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
         LOG.info("Listener '{}' accepting {} on {}:{}", config.name(), config.secure() ? "HTTPS" : "HTTP",
                 config.host(), port());
+    }
+
+    /**
+     * Calls {@code observer} with every exchange of this listener once it has finished, however it finished (access
+     * logs, metrics): its {@link dev.caravan.http.RequestLog} is then complete. Runs on the exchange's event loop.
+     */
+    public void onExchangeFinished(Consumer<ProxyExchange> observer) {
+        observers.add(observer);
+    }
+
+    private void exchangeStarted(ProxyExchange exchange) {
+        for (Consumer<ProxyExchange> observer : observers) {
+            exchange.onFinished(observer);
+        }
+    }
+
+    /** The request decoder every connection gets: strict, with the listener's size limits. */
+    static RequestDecoder newDecoder() {
+        return new RequestDecoder(new HttpDecoderConfig()
+                .setMaxInitialLineLength(8192)
+                .setMaxHeaderSize(16384)
+                .setMaxChunkSize(65536)
+                .setStrictLineParsing(true));
     }
 
     public String name() {

@@ -77,6 +77,26 @@ class BalancingTest {
         assertEquals(Map.of("a", 50, "b", 10, "c", 10), counts);
     }
 
+    /** Waits until {@code n} requests for a slow path have arrived at the backends since the test started. */
+    private void awaitSlowRequests(int n) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (slowArrived() - slowBefore < n && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertTrue(slowArrived() - slowBefore >= n, "slow request " + n + " never reached a backend");
+    }
+
+    private long slowBefore;
+
+    private static long slowArrived() {
+        return pool.stream().flatMap(b -> b.requests().stream()).filter(r -> r.uri().startsWith("/slow/")).count();
+    }
+
+    @org.junit.jupiter.api.BeforeEach
+    void countSlowRequests() {
+        slowBefore = slowArrived();
+    }
+
     @Test
     void leastConnectionsSendsNewWorkAwayFromBusyBackends() throws Exception {
         List<RawHttp> slow = new ArrayList<>();
@@ -85,7 +105,7 @@ class BalancingTest {
                 RawHttp http = new RawHttp(gateway.port());
                 http.send("GET /least/slow/1500 HTTP/1.1\r\nHost: lb.test\r\n\r\n");
                 slow.add(http);
-                Thread.sleep(100);
+                awaitSlowRequests(i + 1); // it reached a backend, so it counts as in flight there
             }
             Set<String> quick = new HashSet<>();
             for (int i = 0; i < 10; i++) {
@@ -118,7 +138,7 @@ class BalancingTest {
                 RawHttp http = new RawHttp(gateway.port());
                 http.send("GET /eip/slow/1500 HTTP/1.1\r\nHost: lb.test\r\n\r\n");
                 slow.add(http);
-                Thread.sleep(100);
+                awaitSlowRequests(i + 1); // it reached a backend, so it counts as in flight there
             }
             Set<String> quick = new HashSet<>();
             for (int i = 0; i < 10; i++) {

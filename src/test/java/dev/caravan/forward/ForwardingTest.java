@@ -304,8 +304,10 @@ class ForwardingTest {
             assertEquals(Integer.toString(smuggled.length()), response.echoedHeader("Content-Length"));
             assertEquals("gw.test", response.echoedHeader("Host"));
         }
-        Thread.sleep(200);
-        assertEquals(before + 1, backend.requests().size(), "the body reached the backend as a second request");
+        // sentinel: a request sent after the answer must be the next (and only other) one the backend saw
+        assertEquals(200, get("/sentinel").status());
+        assertEquals(before + 2, backend.requests().size(), "the body reached the backend as a second request");
+        assertEquals("/sentinel", backend.lastRequest().uri());
         assertFalse(backend.requests().stream().anyMatch(r -> r.uri().equals("/smuggled")));
     }
 

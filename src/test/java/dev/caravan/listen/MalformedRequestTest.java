@@ -69,8 +69,12 @@ class MalformedRequestTest {
             assertEquals(501, response.status());
             assertTrue(http.isClosedByServer());
         }
-        Thread.sleep(200);
-        assertEquals(before, backend.requests().size(), "a request behind a refused one reached the backend");
+        // sentinel: a request sent after the refusal was answered must be the only one the backend saw
+        try (RawHttp http = new RawHttp(gateway.port())) {
+            assertEquals(200, http.exchange("GET /sentinel HTTP/1.1\r\nHost: a\r\n\r\n").status());
+        }
+        assertEquals(before + 1, backend.requests().size(), "a request behind a refused one reached the backend");
+        assertEquals("/sentinel", backend.lastRequest().uri());
     }
 
     @ParameterizedTest(name = "{0}")

@@ -46,12 +46,33 @@ public final class BrokenBackend implements AutoCloseable {
 
     /** Answers every request with this status and no body. */
     public static BrokenBackend answering(int status) throws IOException {
+        return answering(status, 0, null);
+    }
+
+    /** Answers every request with this status after {@code delayMillis}, with {@code body} (null for none). */
+    public static BrokenBackend answering(int status, long delayMillis, String body) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "broken-backend");
+            t.setDaemon(true);
+            return t;
+        }));
         server.createContext("/", exchange -> {
-            try (InputStream body = exchange.getRequestBody()) {
-                body.readAllBytes();
+            try (InputStream in = exchange.getRequestBody()) {
+                in.readAllBytes();
             }
-            exchange.sendResponseHeaders(status, -1);
+            try {
+                Thread.sleep(delayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (body == null) {
+                exchange.sendResponseHeaders(status, -1);
+            } else {
+                byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.sendResponseHeaders(status, bytes.length);
+                exchange.getResponseBody().write(bytes);
+            }
             exchange.close();
         });
         server.start();

@@ -56,6 +56,11 @@ public final class RunningGateway implements AutoCloseable {
         return "http://127.0.0.1:" + port();
     }
 
+    /** A listener of this gateway ({@code http}, {@code https}), e.g. to observe its finished exchanges. */
+    public dev.caravan.listen.Listener listener(String name) {
+        return caravan.server().listeners().get(name);
+    }
+
     public RouteReloader reloader() {
         return caravan.server().reloader();
     }

@@ -1,0 +1,61 @@
+package dev.caravan.rewrite;
+
+import dev.caravan.http.ProxyExchange;
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.DefaultProducer;
+
+/**
+ * Edits the headers of a proxied request or of its response: remove, set, add, set-if-absent.
+ *
+ * <p>{@code caravan-headers:request?set.X-Tenant=acme&remove=Cookie} edits what the backend gets (run it before
+ * {@code caravan-forward}); {@code caravan-headers:response?setIfAbsent.X-Frame-Options=DENY&remove=Server} edits every
+ * response the client gets for the request, wherever in the route it runs: the backend's, one the route makes, or the
+ * gateway's error page. Options: {@link HeadersConfiguration}.
+ */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-headers", title = "Caravan Headers",
+        syntax = "caravan-headers:direction", producerOnly = true, category = Category.HTTP)
+public final class HeadersEndpoint extends DefaultEndpoint {
+
+    @UriParam
+    private final HeadersConfiguration configuration;
+
+    HeadersEndpoint(String uri, HeadersComponent component, HeadersConfiguration configuration) {
+        super(uri, component);
+        this.configuration = configuration;
+    }
+
+    public HeadersConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    @Override
+    public Producer createProducer() {
+        HeaderRules rules = new HeaderRules(getCamelContext(), configuration.getRemove(), configuration.getSet(),
+                configuration.getAdd(), configuration.getSetIfAbsent());
+        boolean response = configuration.isResponse();
+        return new DefaultProducer(this) {
+            @Override
+            public void process(Exchange exchange) {
+                HeaderRules.Evaluated edits = rules.evaluate(exchange);
+                if (response) {
+                    ProxyExchange.require(exchange, "caravan-headers:response")
+                            .onResponseHead((proxy, head) -> edits.applyTo(head.headers()));
+                } else {
+                    edits.applyTo(exchange.getMessage());
+                }
+            }
+        };
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) {
+        throw new UnsupportedOperationException("caravan-headers is a step: use it in to:");
+    }
+}
