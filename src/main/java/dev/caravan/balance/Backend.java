@@ -16,6 +16,8 @@ public final class Backend {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile long ejectedUntil = Long.MIN_VALUE;
     private volatile int ejections;
+    /** The verdict of each active health check on this backend (several routes may check different paths). */
+    private final java.util.Map<Object, Boolean> probeVerdicts = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean probedUp = true;
     private volatile long probedUpSince = Long.MIN_VALUE;
     private final String id;
@@ -71,12 +73,30 @@ public final class Backend {
         return probedUp && !isEjected(now);
     }
 
-    /** What the active health check last concluded (true until a check says otherwise). */
+    /** What the active health checks last concluded: up unless one of them says down (up until a check says). */
     public boolean isProbedUp() {
         return probedUp;
     }
 
-    public void probedUp(boolean up) {
+    /** The verdict of one check (by its key); the backend is probed up while every check's verdict is up. */
+    public synchronized void probeVerdict(Object check, boolean up) {
+        probeVerdicts.put(check, up);
+        recompute();
+    }
+
+    /** A check stopped (no route asks for it any more): its verdict no longer counts. */
+    public synchronized void forgetProbe(Object check) {
+        probeVerdicts.remove(check);
+        recompute();
+    }
+
+    /** This check's own verdict (true until it concluded otherwise). */
+    public boolean probeVerdictOf(Object check) {
+        return probeVerdicts.getOrDefault(check, true);
+    }
+
+    private void recompute() {
+        boolean up = !probeVerdicts.containsValue(false);
         if (up && !probedUp) {
             probedUpSince = System.nanoTime();
         }

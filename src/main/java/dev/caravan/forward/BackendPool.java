@@ -37,7 +37,7 @@ public final class BackendPool implements ConnectionSource {
     /** Null for a plain-HTTP origin. */
     private final BackendTls tls;
     private final int loopCount;
-    private volatile PoolSettings settings;
+    private final PoolSettings settings;
     private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
 
     BackendPool(BackendTarget origin, EventLoops loops, PoolSettings settings, BackendTls tls) {
@@ -51,10 +51,6 @@ public final class BackendPool implements ConnectionSource {
         }
         this.loopCount = Math.max(1, count);
         this.settings = settings;
-    }
-
-    void update(PoolSettings newSettings) {
-        this.settings = newSettings;
     }
 
     PoolSettings settings() {

@@ -7,8 +7,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Every backend pool in the process, by origin. It belongs to the server, not to routes, so pooled connections
- * survive a route reload; a reloaded route with new pool settings updates the pool in place.
+ * Every backend pool in the process, by origin and settings. It belongs to the server, not to routes, so pooled
+ * connections survive a route reload.
  */
 public final class BackendPools implements AutoCloseable {
 
@@ -22,11 +22,13 @@ public final class BackendPools implements AutoCloseable {
         this.tls = tls;
     }
 
+    /**
+     * The pool for this origin and these settings. Routes that name the same backend with different pool settings
+     * each get their own pool, so no route's settings silently replace another's.
+     */
     public BackendPool pool(BackendTarget target, PoolSettings settings) {
-        BackendPool pool = pools.computeIfAbsent(target.origin(),
+        return pools.computeIfAbsent(target.origin() + " " + settings,
                 o -> new BackendPool(target, loops, settings, target.secure() ? tls : null));
-        pool.update(settings);
-        return pool;
     }
 
     @Override

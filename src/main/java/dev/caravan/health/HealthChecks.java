@@ -24,17 +24,16 @@ public final class HealthChecks implements AutoCloseable {
         this.tls = tls;
     }
 
-    /** Starts (or joins) the check of {@code backend}; returns the key to {@link #release(String)} it with. */
+    /**
+     * Starts (or joins) the check of {@code backend} with these settings; returns the key to {@link #release(String)}
+     * it with. Routes that check the same backend differently each get their own check (none silently wins), and the
+     * backend counts as up only while all of them say so.
+     */
     public synchronized String acquire(Backend backend, HealthSettings settings) {
-        String key = backend.target().origin() + settings.path();
+        String key = backend.target().origin() + " " + settings;
         Running check = running.get(key);
-        if (check == null || !check.settings.equals(settings)) {
-            int users = check == null ? 0 : check.users;
-            if (check != null) {
-                check.probe.stop();
-            }
-            check = new Running(new HealthProbe(backend, settings, loops, tls), settings);
-            check.users = users;
+        if (check == null) {
+            check = new Running(new HealthProbe(backend, settings, loops, tls));
             running.put(key, check);
             check.probe.start();
         }
@@ -58,12 +57,10 @@ public final class HealthChecks implements AutoCloseable {
 
     private static final class Running {
         private final HealthProbe probe;
-        private final HealthSettings settings;
         private int users;
 
-        Running(HealthProbe probe, HealthSettings settings) {
+        Running(HealthProbe probe) {
             this.probe = probe;
-            this.settings = settings;
         }
     }
 }

@@ -58,6 +58,7 @@ final class HealthProbe {
 
     void stop() {
         stopped = true;
+        backend.forgetProbe(this);
         loop.execute(() -> {
             if (next != null) {
                 next.cancel(false);
@@ -162,14 +163,14 @@ final class HealthProbe {
     private void record(boolean healthy, String detail) {
         if (healthy) {
             failures = 0;
-            if (++successes >= settings.healthyThreshold() && !backend.isProbedUp()) {
-                backend.probedUp(true);
+            if (++successes >= settings.healthyThreshold() && !backend.probeVerdictOf(this)) {
+                backend.probeVerdict(this, true);
                 LOG.info("Backend {} is UP again (health check {}: {})", backend, settings.path(), detail);
             }
         } else {
             successes = 0;
-            if (++failures >= settings.unhealthyThreshold() && backend.isProbedUp()) {
-                backend.probedUp(false);
+            if (++failures >= settings.unhealthyThreshold() && backend.probeVerdictOf(this)) {
+                backend.probeVerdict(this, false);
                 LOG.warn("Backend {} is DOWN (health check {}: {})", backend, settings.path(), detail);
             }
         }

@@ -93,8 +93,8 @@ class BalancePolicyTest {
     void slowStartGivesABackendThatCameBackASmallShareFirst() {
         List<Backend> two = backends(2);
         Upstream upstream = new Upstream(two, new RoundRobinPolicy(), new UpstreamSettings(2, 1, 1, 50, 0.2, 60_000));
-        two.get(1).probedUp(false);
-        two.get(1).probedUp(true); // just came back
+        two.get(1).probeVerdict("check", false);
+        two.get(1).probeVerdict("check", true); // just came back
         int toReturning = 0;
         for (int i = 0; i < 1000; i++) {
             if (upstream.choose(null, java.util.Set.of()) == two.get(1)) {

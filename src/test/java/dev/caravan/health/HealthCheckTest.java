@@ -69,6 +69,37 @@ class HealthCheckTest {
         }
     }
 
+    /**
+     * Two routes check one backend differently (another path, another interval): both checks run, neither replaces
+     * the other, and the backend is down for every route as soon as one check says so.
+     */
+    @Test
+    void twoRoutesWithDifferentChecksOnOneBackendBothCount() throws Exception {
+        try (TestBackend a = TestBackend.start("a")) {
+            java.nio.file.Path dir = java.nio.file.Files.createDirectories(temp.resolve("two-checks"));
+            java.nio.file.Files.copy(Path.of("docs/examples/health-checks.yaml"), dir.resolve("health-checks.yaml"));
+            // the second check asks for a path this backend answers 500 on
+            java.nio.file.Files.writeString(dir.resolve("strict.yaml"), """
+                    - route:
+                        id: strict
+                        from:
+                          uri: caravan:http?path=/strict
+                          steps:
+                            - to: "caravan-forward:{{app.a}}?healthPath=/status/500&healthInterval=150&unhealthyThreshold=2&stripPrefix=/strict"
+                    """);
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of("app.a", a.url(), "app.b", a.url(),
+                    "app.healthInterval", "200"))) {
+                awaitTrue(() -> a.requests().stream().anyMatch(r -> r.uri().equals("/health")), "the first check runs");
+                awaitTrue(() -> a.requests().stream().anyMatch(r -> r.uri().equals("/status/500")), "the second runs");
+                awaitTrue(() -> view(gateway).contains("\"probedUp\":false"), "the failing check marks it down");
+                long before = a.requests().stream().filter(r -> r.uri().equals("/health")).count();
+                awaitTrue(() -> a.requests().stream().filter(r -> r.uri().equals("/health")).count() > before,
+                        "the first check keeps running beside the second");
+                assertTrue(view(gateway).contains("\"probedUp\":false"), "and the backend stays down");
+            }
+        }
+    }
+
     private static String view(RunningGateway gateway) {
         try (RawHttp http = new RawHttp(gateway.port())) {
             RawHttp.Response response = http.exchange("GET /caravan/backends HTTP/1.1\r\nHost: t\r\n\r\n");
