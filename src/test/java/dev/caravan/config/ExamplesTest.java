@@ -138,15 +138,39 @@ class ExamplesTest {
             blocks++;
             String yaml = block.group(1);
             boolean found = false;
-            for (Path file : List.of(Path.of("docs/examples/gateway-routes.yaml"), Path.of("docs/examples/proxy-template.yaml"),
-                    Path.of("docs/examples/tls-route.yaml"), Path.of("docs/examples/mtls-route.yaml"),
-                    Path.of("docs/examples/https-redirect.yaml"), Path.of("routes/gateway.yaml"),
-                    Path.of("routes/demo-backends.yaml"))) {
+            for (Path file : exampleFiles()) {
                 found |= java.nio.file.Files.readString(file).equals(yaml);
             }
             assertTrue(found, "README YAML block is not one of the tested files:\n" + yaml);
         }
         assertTrue(blocks > 0);
+    }
+
+    /** Every YAML file the docs may show: the examples and the bundled routes. */
+    private static List<Path> exampleFiles() throws java.io.IOException {
+        List<Path> files = new java.util.ArrayList<>();
+        for (String dir : List.of("docs/examples", "routes")) {
+            try (java.util.stream.Stream<Path> list = java.nio.file.Files.list(Path.of(dir))) {
+                list.filter(p -> p.toString().endsWith(".yaml")).sorted().forEach(files::add);
+            }
+        }
+        return files;
+    }
+
+    /** An example no test loads could say anything: each one is named by a test's source. */
+    @Test
+    void everyExampleFileIsLoadedByATest() throws Exception {
+        StringBuilder sources = new StringBuilder();
+        try (java.util.stream.Stream<Path> tests = java.nio.file.Files.walk(Path.of("src/test/java"))) {
+            for (Path test : (Iterable<Path>) tests.filter(p -> p.toString().endsWith(".java"))::iterator) {
+                sources.append(java.nio.file.Files.readString(test));
+            }
+        }
+        for (Path example : exampleFiles()) {
+            String name = example.toString().replace('\\', '/');
+            assertTrue(sources.indexOf('"' + name + '"') >= 0 || name.startsWith("routes/"),
+                    name + " is not loaded by any test");
+        }
     }
 
     /** The default config, but with a certificate folder of its own, so a developer's certs/ does not matter. */
