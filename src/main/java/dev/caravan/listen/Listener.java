@@ -33,6 +33,7 @@ public final class Listener {
     private final EventLoops loops;
     private final RouteTable routes;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    private final List<Consumer<ProxyExchange>> starters = new CopyOnWriteArrayList<>();
     private final List<Consumer<ProxyExchange>> observers = new CopyOnWriteArrayList<>();
     private Channel serverChannel;
 
@@ -79,7 +80,19 @@ public final class Listener {
         observers.add(observer);
     }
 
+    /**
+     * Calls {@code starter} with every exchange of this listener as it starts, before any route sees it (and before a
+     * malformed request is refused): the place for listener-wide per-request setup such as a request id, which may
+     * edit the request head's headers. Runs on the exchange's event loop.
+     */
+    public void onExchangeStarted(Consumer<ProxyExchange> starter) {
+        starters.add(starter);
+    }
+
     private void exchangeStarted(ProxyExchange exchange) {
+        for (Consumer<ProxyExchange> starter : starters) {
+            starter.accept(exchange);
+        }
         for (Consumer<ProxyExchange> observer : observers) {
             exchange.onFinished(observer);
         }
