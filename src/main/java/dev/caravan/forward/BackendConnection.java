@@ -24,6 +24,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     private final ConnectionSource pool;
     private ForwardCall call;
+    private ChannelHandlerContext context;
     private long idleSince;
     private long idleTimeoutNanos;
     private ScheduledFuture<?> deadlineCheck;
@@ -36,12 +37,19 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
         return (BackendConnection) channel.pipeline().get("connection");
     }
 
-    void attach(ForwardCall newCall) {
+    /** A call starts using this connection; its response is expected now (without a body for HEAD). */
+    void attach(ForwardCall newCall, boolean headRequest) {
         this.call = newCall;
+        decoder().expectResponse(headRequest);
     }
 
     void detach() {
         this.call = null;
+        decoder().responseEnded();
+    }
+
+    BackendResponseDecoder decoder() {
+        return (BackendResponseDecoder) context.pipeline().get("decoder");
     }
 
     void markIdle(long now, long timeoutNanos) {
@@ -51,6 +59,11 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     boolean idleExpired(long now) {
         return now - idleSince >= idleTimeoutNanos;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.context = ctx;
     }
 
     @Override

@@ -9,8 +9,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslHandler;
 
 import java.net.InetSocketAddress;
@@ -94,7 +94,8 @@ public final class BackendPool implements ConnectionSource {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), host, port,
                                     current.connectTimeoutMillis()));
                         }
-                        ch.pipeline().addLast("codec", new HttpClientCodec(DECODER, false, false));
+                        ch.pipeline().addLast("decoder", new BackendResponseDecoder(DECODER));
+                        ch.pipeline().addLast("encoder", new HttpRequestEncoder());
                         ch.pipeline().addLast("connection", new BackendConnection(BackendPool.this));
                     }
                 });

@@ -4,6 +4,7 @@ import dev.caravan.balance.Backend;
 import dev.caravan.forward.ForwardOutcome.Kind;
 import dev.caravan.http.BodySource;
 import dev.caravan.http.ChannelBodyWriter;
+import dev.caravan.http.MessageHeaders;
 import dev.caravan.http.ProxyExchange;
 import dev.caravan.http.ReadControl;
 import dev.caravan.http.StreamingBody;
@@ -12,6 +13,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
@@ -39,6 +41,9 @@ import java.util.concurrent.TimeUnit;
 final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
 
     enum State { CONNECTING, AWAITING_HEAD, INTERIM, STREAMING, DONE }
+
+    /** Interim (1xx) responses relayed per request; a backend sending more is broken or hostile. */
+    static final int MAX_INTERIM_RESPONSES = 16;
 
     /** What a call reports to (the forwarding step's retry logic). */
     interface Listener {
@@ -77,6 +82,7 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
     private ChannelBodyWriter requestWriter;
     private StreamingBody responseBody;
     private long responseDeadline = Long.MAX_VALUE;
+    private int interims;
 
     /**
      * @param body       the request body to stream (null for none); exclusive with {@code fixedBody}
@@ -120,7 +126,7 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
         reused = wasReused;
         state = State.AWAITING_HEAD;
         exchange.log().backendConnected();
-        BackendConnection.of(channel).attach(this);
+        BackendConnection.of(channel).attach(this, outgoing.method().equals(HttpMethod.HEAD));
         channel.config().setAutoRead(true);
         channel.write(outgoing, channel.voidPromise());
         if (fixedBody != null) {
@@ -129,6 +135,9 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
         } else if (body == null) {
             channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
             requestSent();
+        } else if (body.isConsumed()) {
+            // the client's body was dropped meanwhile (the client connection answered and moved on, or failed)
+            end(Kind.REQUEST_BODY_FAILED, "The request body is gone");
         } else {
             requestWriter = new ChannelBodyWriter(channel, body, lastWrite -> requestSent(), this::requestBodyFailed);
             body.subscribe(requestWriter);
@@ -174,6 +183,10 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
             return;
         }
         if (code < 200) {
+            if (++interims > MAX_INTERIM_RESPONSES) {
+                end(Kind.INVALID_RESPONSE, "More than " + MAX_INTERIM_RESPONSES + " interim responses");
+                return;
+            }
             state = State.INTERIM;
             listener.interim(response);
             return;
@@ -208,6 +221,9 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
                     return;
                 }
                 boolean last = content instanceof LastHttpContent;
+                if (last) {
+                    MessageHeaders.removeNonEndToEnd(((LastHttpContent) content).trailingHeaders());
+                }
                 responseBody.offer(content);
                 if (last) {
                     responseEnded();
@@ -311,8 +327,10 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
         }
         state = State.DONE;
         endUse();
-        BackendConnection.of(backend).detach();
-        if (keepAlive) {
+        BackendConnection connection = BackendConnection.of(backend);
+        boolean overran = connection.decoder().hasBytesBeyondResponse();
+        connection.detach();
+        if (keepAlive && !overran) {
             backend.config().setAutoRead(true);
             connections.release(backend, idleTimeoutNanos);
         } else {

@@ -76,6 +76,21 @@ public final class MessageHeaders {
         }
     }
 
+    /** Keeps only end-to-end headers (e.g. in trailers): drops hop-by-hop ones, those named by Connection, internal ones. */
+    public static void removeNonEndToEnd(HttpHeaders headers) {
+        if (headers.isEmpty()) {
+            return;
+        }
+        HopByHopHeaders.remove(headers);
+        List<String> internal = new ArrayList<>();
+        for (String name : headers.names()) {
+            if (InternalHeaders.isInternal(name)) {
+                internal.add(name);
+            }
+        }
+        internal.forEach(headers::remove);
+    }
+
     public static boolean isEndToEnd(String name) {
         return !InternalHeaders.isInternal(name) && !HopByHopHeaders.isFixed(name);
     }

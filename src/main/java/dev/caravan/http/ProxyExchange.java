@@ -334,12 +334,18 @@ public final class ProxyExchange {
         onFinished.add(listener);
     }
 
-    /** The connection is done with this exchange: records how, and tells the listeners (once). */
+    /**
+     * The connection is done with this exchange: records how, cancels whatever is still working for it (a forward
+     * whose answer can no longer be sent), and tells the listeners (once).
+     */
     public void finished(RequestLog.Outcome outcome) {
         if (log.outcome() != RequestLog.Outcome.OPEN) {
             return;
         }
         log.ended(outcome);
+        if (onAbort != null) {
+            abort();
+        }
         if (onFinished != null) {
             for (Consumer<ProxyExchange> listener : onFinished) {
                 try {

@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
+import org.apache.camel.processor.ThrottlerRejectedExecutionException;
 import org.apache.camel.support.DefaultConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,7 +135,9 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         }
         if (failure != null) {
             discardBackendBody(request);
-            int status = failure instanceof GatewayException g ? g.status() : 500;
+            // Camel's throttle EIP rejects with this exception: a limit, not a failure, so 429 and no log line
+            int status = failure instanceof GatewayException g ? g.status()
+                    : failure instanceof ThrottlerRejectedExecutionException ? 429 : 500;
             if (status >= 500) {
                 LOG.warn("Route {} failed for {} {}: {}", exchange.getFromRouteId(), request.method(),
                         request.rawTarget(), failure.toString());

@@ -4,6 +4,7 @@ import dev.caravan.http.BodySource;
 import dev.caravan.http.ChannelBodyWriter;
 import dev.caravan.http.ClientInfo;
 import dev.caravan.http.ClientResponder;
+import dev.caravan.http.HostHeader;
 import dev.caravan.http.ProxyExchange;
 import dev.caravan.http.ReadControl;
 import dev.caravan.http.RequestLog;
@@ -16,6 +17,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -79,6 +81,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private boolean refusing;
     private boolean closing;
     private boolean bodyPaused;
+    /** A response finished while the client was not reading: the next request waits until it drains. */
+    private boolean awaitingDrain;
     private long discardBudget;
     private BodySource responseBody;
     private ChannelBodyWriter responseWriter;
@@ -134,15 +138,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         if (current != null) {
             if (!requestComplete && msg instanceof HttpContent content && !(msg instanceof HttpRequest)) {
                 if (content.decoderResult().isFailure()) {
-                    // a malformed chunk: the body is cut short, and the decoder now discards the rest
                     ReferenceCountUtil.release(content);
-                    current.incomingBody().fail(content.decoderResult().cause());
-                    closing = true;
-                    ctx.close();
+                    malformedBody(content.decoderResult().cause());
                     return;
                 }
-                if (content instanceof LastHttpContent) {
+                if (content instanceof LastHttpContent last) {
                     requestComplete = true;
+                    content = withoutTrailers(last);
                 }
                 current.countBytesIn(content.content().readableBytes());
                 current.incomingBody().offer(content);
@@ -153,6 +155,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             if (backlog.size() >= MAX_BACKLOG) {
                 setAutoRead(false);
             }
+            return;
+        }
+        if (awaitingDrain) {
+            // read before reading stopped: it waits, in order, until the client drains what we wrote
+            backlog.add(msg);
             return;
         }
         if (msg instanceof HttpRequest request) {
@@ -168,6 +175,36 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             }
         }
         ReferenceCountUtil.release(msg);
+    }
+
+    /**
+     * A malformed chunk: the body is cut short (whoever reads it sees the failure), the decoder discards the rest,
+     * and the client gets a 400 if no response has started, then the connection closes.
+     */
+    private void malformedBody(Throwable cause) {
+        ProxyExchange exchange = current;
+        exchange.incomingBody().fail(cause);
+        refusing = true;
+        requestComplete = true;
+        closeAfterResponse = true;
+        setAutoRead(false);
+        if (responseBody == null && !exchange.hasResponded()) {
+            exchange.respondError(400);
+        } else {
+            closing = true;
+            ctx.close();
+        }
+    }
+
+    /**
+     * Request trailers are dropped: a backend that reads them would take them as headers, and they would bypass every
+     * rule applied to the head (forged {@code X-Forwarded-For}, {@code Caravan*}, identity headers).
+     */
+    private static HttpContent withoutTrailers(LastHttpContent last) {
+        if (last.trailingHeaders().isEmpty()) {
+            return last;
+        }
+        return new DefaultLastHttpContent(last.content());
     }
 
     private void startRequest(HttpRequest request) {
@@ -224,11 +261,22 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     }
 
     /** Returns 0 for a well-formed request, else the status to reject it with. */
-    private static int validate(HttpRequest request, String target) {
-        if (target == null) {
+    private int validate(HttpRequest request, String target) {
+        if (request.method().equals(HttpMethod.CONNECT)) {
+            return 501; // no tunnelling: a backend that says yes would leave HTTP framing on a pooled connection
+        }
+        if (target == null || hasControlCharacter(request.uri())) {
             return 400;
         }
         HttpHeaders headers = request.headers();
+        if (headers.size() > config.maxHeaderCount()) {
+            return 431;
+        }
+        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
+        if (hosts.size() > 1 || (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1))
+                || (hosts.size() == 1 && !HostHeader.isValid(hosts.get(0)))) {
+            return 400;
+        }
         String transferEncoding = headers.get(HttpHeaderNames.TRANSFER_ENCODING);
         if (transferEncoding != null) {
             if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
@@ -239,10 +287,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
                 return 501;
             }
         }
-        if (request.protocolVersion().equals(HttpVersion.HTTP_1_1) && headers.getAll(HttpHeaderNames.HOST).size() != 1) {
-            return 400;
-        }
         return 0;
+    }
+
+    /** CTLs (NUL included) and DEL never belong in a request target, however byte-exact the forwarding. */
+    private static boolean hasControlCharacter(String uri) {
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c < 0x21 || c == 0x7F) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The request target in origin form ({@code /path?query}); absolute-form targets lose scheme and authority. */
@@ -308,7 +364,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
 
     @Override
     public void writeInterim(ProxyExchange exchange, HttpResponse interim) {
-        if (exchange == current && responseBody == null && exchange.version().equals(HttpVersion.HTTP_1_1)) {
+        // a client that does not read gets no more 1xx: they are optional, and a backend could send them forever
+        if (exchange == current && responseBody == null && exchange.version().equals(HttpVersion.HTTP_1_1)
+                && ctx.channel().isWritable()) {
             encoder.answeringHead(false);
             ctx.writeAndFlush(interim);
         } else {
@@ -391,6 +449,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             lastWrite.addListener(ChannelFutureListener.CLOSE);
             return;
         }
+        if (!ctx.channel().isWritable()) {
+            // the client is not reading what we wrote: start nothing more (no pipelined request, no reading) until
+            // it drains, so a client that pipelines and never reads cannot make us buffer response after response
+            awaitingDrain = true;
+            setAutoRead(false);
+            return;
+        }
+        continueWithBacklog();
+    }
+
+    /** Takes the next pipelined request, if any, and reads on. */
+    private void continueWithBacklog() {
         Object next;
         while (!closing && (next = backlog.peek()) != null) {
             if (current != null && (requestComplete || !(next instanceof HttpContent) || next instanceof HttpRequest)) {
@@ -420,6 +490,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
             lastWritable = clock.getAsLong();
+            if (awaitingDrain && current == null) {
+                awaitingDrain = false;
+                continueWithBacklog();
+            }
         }
         if (responseWriter != null) {
             responseWriter.writabilityChanged();

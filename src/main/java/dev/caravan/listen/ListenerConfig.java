@@ -33,6 +33,11 @@ public record ListenerConfig(String name, String host, int port, long idleTimeou
         this(name, host, port, idleTimeoutMillis, null, null, forwardedTrust);
     }
 
+    /** Request headers allowed in one request (more: 431); bounds the work of every header lookup. */
+    public int maxHeaderCount() {
+        return 100;
+    }
+
     public boolean secure() {
         return tls != null;
     }

@@ -18,7 +18,8 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpRequest;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -87,7 +88,9 @@ class ForwardCallTest {
                 return;
             }
             EmbeddedChannel backend = new EmbeddedChannel();
-            backend.pipeline().addLast("codec", new HttpClientCodec()).addLast("connection", new BackendConnection(this));
+            backend.pipeline().addLast("decoder", new BackendResponseDecoder(new HttpDecoderConfig()))
+                    .addLast("encoder", new HttpRequestEncoder())
+                    .addLast("connection", new BackendConnection(this));
             made.add(backend);
             boolean reused = nextIsReused;
             nextIsReused = false;

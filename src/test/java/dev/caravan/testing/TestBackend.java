@@ -57,6 +57,7 @@ public final class TestBackend implements AutoCloseable {
     private final String name;
     private final ConcurrentLinkedDeque<HttpRequest> requests = new ConcurrentLinkedDeque<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final StringBuilder received = new StringBuilder();
     private final java.util.concurrent.atomic.AtomicLong bytesStreamed = new java.util.concurrent.atomic.AtomicLong();
 
     private TestBackend(String name, int port) throws InterruptedException {
@@ -68,6 +69,15 @@ public final class TestBackend implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         connections.incrementAndGet();
+                        ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
+                            @Override
+                            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+                                synchronized (received) {
+                                    received.append(((ByteBuf) msg).toString(StandardCharsets.ISO_8859_1));
+                                }
+                                ctx.fireChannelRead(msg);
+                            }
+                        });
                         ch.pipeline().addLast(new HttpServerCodec(), new Handler());
                     }
                 })
@@ -96,6 +106,13 @@ public final class TestBackend implements AutoCloseable {
 
     public HttpRequest lastRequest() {
         return requests.peekLast();
+    }
+
+    /** Every byte received so far, in arrival order over all connections (ISO-8859-1), for exact-byte checks. */
+    public String rawBytes() {
+        synchronized (received) {
+            return received.toString();
+        }
     }
 
     /** TCP connections accepted so far (shows keep-alive reuse). */

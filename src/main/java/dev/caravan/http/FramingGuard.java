@@ -1,0 +1,114 @@
+package dev.caravan.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.http.HttpObjectDecoder;
+
+import java.lang.reflect.Field;
+
+/**
+ * Checks the raw bytes Netty's HTTP decoder is about to parse for what its own checks let through (RFC 9112 allows a
+ * recipient to reject both, and parsers that disagree on them are how requests get smuggled):
+ * <ul>
+ *   <li>a chunk size that does not fit: Netty reads hex into an {@code int} and wraps, so {@code 100000005} becomes
+ *       5 while another hop reads 4 GiB + 5;</li>
+ *   <li>obs-fold: a header line continued on the next line (starting with a space or tab), which Netty unfolds.</li>
+ * </ul>
+ * It reads the decoder's private parse state (which part of the message comes next) by reflection, the only way to
+ * know where a chunk-size line starts without parsing the stream twice; {@code FramingGuardTest} pins it to the
+ * Netty version in use.
+ */
+public final class FramingGuard {
+
+    private static final Field STATE;
+
+    static {
+        try {
+            STATE = HttpObjectDecoder.class.getDeclaredField("currentState");
+            STATE.setAccessible(true);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Hex digits of the largest chunk size accepted (after leading zeros): 0x7FFFFFFF has 8. */
+    private static final int MAX_SIGNIFICANT_HEX_DIGITS = 8;
+
+    private FramingGuard() {
+    }
+
+    /** Null when the bytes ahead are fine so far, else what is wrong with them. */
+    public static String problem(HttpObjectDecoder decoder, ByteBuf in) {
+        String state;
+        try {
+            state = ((Enum<?>) STATE.get(decoder)).name();
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        return switch (state) {
+            case "READ_CHUNK_SIZE" -> chunkSizeProblem(in);
+            case "READ_HEADER" -> foldedHeaderProblem(in, true);
+            case "SKIP_CONTROL_CHARS", "READ_INITIAL" -> foldedHeaderProblem(in, false);
+            default -> null;
+        };
+    }
+
+    /** Looks at the chunk-size line (complete or not) without consuming it. */
+    static String chunkSizeProblem(ByteBuf in) {
+        int i = in.readerIndex();
+        int end = in.writerIndex();
+        while (i < end && (in.getByte(i) == ' ' || in.getByte(i) == '\t')) {
+            i++;
+        }
+        while (i < end && in.getByte(i) == '0') {
+            i++;
+        }
+        long size = 0;
+        int digits = 0;
+        for (; i < end; i++) {
+            int digit = Character.digit(in.getByte(i), 16);
+            if (digit < 0) {
+                break;
+            }
+            if (++digits > MAX_SIGNIFICANT_HEX_DIGITS) {
+                return "chunk size too large";
+            }
+            size = size * 16 + digit;
+        }
+        if (size > Integer.MAX_VALUE) {
+            return "chunk size too large";
+        }
+        return null;
+    }
+
+    /**
+     * A line that begins with a space or tab inside a message head continues the previous header line (obs-fold).
+     * {@code inHeaders}: the decoder is between header lines, so the bytes ahead start a line.
+     */
+    static String foldedHeaderProblem(ByteBuf in, boolean inHeaders) {
+        int start = in.readerIndex();
+        int end = in.writerIndex();
+        if (inHeaders && start < end && isBlank(in.getByte(start))) {
+            return "obsolete line folding in a header";
+        }
+        while (!inHeaders && start < end && (in.getByte(start) == '\r' || in.getByte(start) == '\n')) {
+            start++; // empty lines before a request line are skipped, not the end of a head
+        }
+        for (int i = start; i + 1 < end; i++) {
+            if (in.getByte(i) != '\n') {
+                continue;
+            }
+            byte next = in.getByte(i + 1);
+            if (next == '\r' || next == '\n') {
+                return null; // the empty line: the head ends, what follows is body or the next message
+            }
+            if (isBlank(next)) {
+                return "obsolete line folding in a header";
+            }
+        }
+        return null;
+    }
+
+    private static boolean isBlank(byte b) {
+        return b == ' ' || b == '\t';
+    }
+}
