@@ -109,8 +109,11 @@ public final class HeaderMap extends AbstractMap<String, Object> {
         };
     }
 
-    /** A header name compared without case. */
-    private static final class Name {
+    /**
+     * A header name compared without case. Comparable, so that names crafted to share a hash (Netty's ASCII hash keeps
+     * few bits per character) end up in a balanced tree bin of the map, not a list: lookups stay logarithmic.
+     */
+    private static final class Name implements Comparable<Name> {
         private final String value;
         private final int hash;
 
@@ -127,6 +130,11 @@ public final class HeaderMap extends AbstractMap<String, Object> {
         @Override
         public int hashCode() {
             return hash;
+        }
+
+        @Override
+        public int compareTo(Name other) {
+            return value.compareToIgnoreCase(other.value);
         }
     }
 }

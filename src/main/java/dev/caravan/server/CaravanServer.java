@@ -14,6 +14,7 @@ import dev.caravan.listen.Listeners;
 import dev.caravan.tls.BackendTls;
 import dev.caravan.tls.CertificateFileException;
 import dev.caravan.tls.CertificateStore;
+import dev.caravan.tls.TlsPolicy;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +47,7 @@ public final class CaravanServer {
     /** Creates the listeners (not yet bound) and registers the shared state as beans, so routes can use it. */
     public void start() {
         if (settings.httpsEnabled()) {
+            TlsPolicy.refuseClientRenegotiation();
             // first: a certificate that cannot be served stops the start before any thread exists
             certificates = new CertificateStore(settings.tls());
             try {

@@ -79,4 +79,17 @@ public final class TlsPolicy {
             engine.setSSLParameters(parameters);
         }
     }
+
+    private static final String REJECT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
+
+    /**
+     * Makes the JDK refuse TLS 1.2 renegotiation that a client starts (each one costs the server a full handshake for
+     * the price of a few bytes). The JDK reads this once, at its first server handshake, so it is set before any
+     * listener starts; an explicit setting of the property is left alone.
+     */
+    public static void refuseClientRenegotiation() {
+        if (System.getProperty(REJECT_RENEGOTIATION) == null) {
+            System.setProperty(REJECT_RENEGOTIATION, "true");
+        }
+    }
 }

@@ -45,4 +45,29 @@ class HeaderMapTest {
         assertEquals(2, headers.get("a"));
         assertFalse(headers.containsKey(null));
     }
+
+    /**
+     * Names over {a, !} all share one Netty ASCII hash (it keeps five bits per character): the map must still find each
+     * one (in a tree bin, so lookups do not turn quadratic; requests are also capped at 100 headers).
+     */
+    @Test
+    void namesThatShareAHashAreStillFoundAndKeepTheirOrder() {
+        HeaderMap headers = new HeaderMap();
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            StringBuilder name = new StringBuilder("X");
+            for (int bit = 0; bit < 10; bit++) {
+                name.append((i >> bit & 1) == 0 ? 'a' : '!');
+            }
+            names.add(name.toString());
+        }
+        assertEquals(1, names.stream().map(io.netty.util.AsciiString::hashCode).distinct().count(), "they collide");
+        for (int i = 0; i < names.size(); i++) {
+            headers.put(names.get(i), i);
+        }
+        for (int i = 0; i < names.size(); i++) {
+            assertEquals(i, headers.get(names.get(i).toUpperCase(java.util.Locale.ROOT)));
+        }
+        assertEquals(names, List.copyOf(headers.keySet()));
+    }
 }

@@ -141,6 +141,13 @@ public final class TlsClient implements Closeable {
         return connect(port, sni, null, null);
     }
 
+    /** Starts a new handshake on the open connection (TLS 1.2 renegotiation, client-initiated). */
+    public void renegotiate() throws IOException {
+        socket.startHandshake();
+        // the handshake only runs while data moves: a request makes the server take part (or refuse)
+        get("/after-renegotiation", "localhost");
+    }
+
     public String protocol() {
         return socket.getSession().getProtocol();
     }

@@ -132,8 +132,32 @@ class ClientCertificateTest {
         assertTrue(messages.contains("caravan.tls.clientCa"), messages);
     }
 
+    /**
+     * A certificate from a trusted CA whose subject holds CR/LF: copied into a header by the documented route, it
+     * must not split the backend request (a smuggled request or an injected header); the request gets a 500 instead.
+     */
+    @Test
+    void aSubjectWithLineBreaksNeverReachesTheBackendAsHeadersOrRequests() throws Exception {
+        Issued evil = TestCertificates.issue(0x6003, KeyType.EC,
+                "evil\r\n\r\nGET /smuggled-admin HTTP/1.1\r\nHost: admin.example.com\r\nX-Injected: yes");
+        Path bundle = temp.resolve("evil-ca.pem");
+        Files.writeString(bundle, evil.certificatePem());
+        int before = backend.requests().size();
+        try (RunningGateway gateway = startGateway("require-evil", "require", bundle);
+             TlsClient client = TlsClient.connectWithClientCertificate(gateway.httpsPort(), evil.key(),
+                     evil.certificate())) {
+            assertEquals(500, client.get("/who", "api.test").status());
+        }
+        assertEquals(before, backend.requests().size(), "nothing reached the backend");
+        assertTrue(backend.rawBytes().indexOf("smuggled-admin") < 0 && backend.rawBytes().indexOf("X-Injected") < 0);
+    }
+
     private static RunningGateway startGateway(String mode, Path clientCa) throws IOException {
-        return RunningGateway.startWithCopies(Files.createDirectories(temp.resolve(mode)), Map.of(
+        return startGateway(mode, mode, clientCa);
+    }
+
+    private static RunningGateway startGateway(String name, String mode, Path clientCa) throws IOException {
+        return RunningGateway.startWithCopies(Files.createDirectories(temp.resolve(name)), Map.of(
                         "caravan.tls.clientAuth", mode,
                         "caravan.tls.clientCa", clientCa.toString(),
                         "caravan.tls.certs", temp.resolve("no-certs").toString(),

@@ -1,0 +1,89 @@
+package dev.caravan.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A gateway in a JVM of its own, started as {@code java dev.caravan.Caravan --name=value ...} on the test classpath:
+ * for what must not depend on other tests in the same JVM (process-wide settings, memory limits, exit codes).
+ */
+public final class ForkedGateway implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+    private final int httpPort;
+    private final int httpsPort;
+
+    private ForkedGateway(Process process, Path log, int httpPort, int httpsPort) {
+        this.process = process;
+        this.log = log;
+        this.httpPort = httpPort;
+        this.httpsPort = httpsPort;
+    }
+
+    /** Starts with these {@code --name=value} arguments (ports are chosen here) and waits until it accepts. */
+    public static ForkedGateway start(Path workDir, Path routes, List<String> jvmOptions, String... arguments)
+            throws IOException, InterruptedException {
+        int http = freePort();
+        int https = freePort();
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.caravan.Caravan",
+                "--caravan.http.host=127.0.0.1", "--caravan.http.port=" + http, "--caravan.https.port=" + https,
+                "--caravan.routes.dir=" + routes, "--caravan.routes.reload=false"));
+        command.addAll(List.of(arguments));
+        Path log = workDir.resolve("gateway-" + http + ".log");
+        Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        ForkedGateway gateway = new ForkedGateway(process, log, http, https);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try (Socket probe = new Socket("127.0.0.1", http)) {
+                return gateway;
+            } catch (IOException notYet) {
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("gateway did not start: " + Files.readString(log));
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    public int port() {
+        return httpPort;
+    }
+
+    public int httpsPort() {
+        return httpsPort;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String log() throws IOException {
+        return Files.readString(log);
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+}
