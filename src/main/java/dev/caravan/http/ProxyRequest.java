@@ -9,6 +9,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One client request as it travels through a route: the request head exactly as received, its body as a stream
@@ -30,6 +32,7 @@ public final class ProxyRequest {
     private BodySource backendBody;
     private Runnable onAbort;
     private boolean aborted;
+    private List<Runnable> finishedListeners = new ArrayList<>(2);
 
     public ProxyRequest(HttpRequest head, String rawTarget, StreamingBody body, Channel channel, boolean secure,
                         String clientCertSubject, String clientIp, boolean keepsForwardedChain,
@@ -137,6 +140,32 @@ public final class ProxyRequest {
         onAbort = null;
         if (action != null) {
             action.run();
+        }
+    }
+
+    /**
+     * Runs {@code listener} once when this request is finished: its response's last byte was written, or the client
+     * went away before. At once if it already is. Several listeners may be registered.
+     */
+    public void onFinished(Runnable listener) {
+        synchronized (this) {
+            if (finishedListeners != null) {
+                finishedListeners.add(listener);
+                return;
+            }
+        }
+        listener.run();
+    }
+
+    /** Marks the request finished and runs the {@link #onFinished} listeners; later calls do nothing. */
+    public void finished() {
+        List<Runnable> listeners;
+        synchronized (this) {
+            listeners = finishedListeners;
+            finishedListeners = null;
+        }
+        if (listeners != null) {
+            listeners.forEach(Runnable::run);
         }
     }
 

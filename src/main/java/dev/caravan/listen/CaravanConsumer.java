@@ -44,6 +44,8 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
 
     private final CaravanEndpoint endpoint;
     private final AtomicInteger inflight = new AtomicInteger();
+    // lifecycle (reload drain): requests whose response is still being written
+    private final OpenRequests openRequests = new OpenRequests();
 
     CaravanConsumer(CaravanEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -67,8 +69,21 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         return inflight.get();
     }
 
+    // lifecycle (reload drain)
+    @Override
+    public int open() {
+        return openRequests.count();
+    }
+
+    // lifecycle (reload drain)
+    @Override
+    public void abortOpen() {
+        openRequests.abortAll();
+    }
+
     @Override
     public void handle(ProxyRequest request) {
+        openRequests.track(request); // lifecycle (reload drain)
         if (endpoint.redirectStatus() != 0 && !request.isSecure()) {
             redirectToHttps(request);
             return;

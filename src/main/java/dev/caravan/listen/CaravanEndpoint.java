@@ -2,6 +2,7 @@ package dev.caravan.listen;
 
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
+import org.apache.camel.MultipleConsumersSupport;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
@@ -15,7 +16,7 @@ import java.util.Locale;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan", title = "Caravan Listener", syntax = "caravan:listener",
         consumerOnly = true, category = Category.HTTP)
-public final class CaravanEndpoint extends DefaultEndpoint {
+public final class CaravanEndpoint extends DefaultEndpoint implements MultipleConsumersSupport {
 
     private final Listener listener;
     private final Listeners listeners;
@@ -38,6 +39,15 @@ public final class CaravanEndpoint extends DefaultEndpoint {
         CaravanConsumer consumer = new CaravanConsumer(this, processor);
         configureConsumer(consumer);
         return consumer;
+    }
+
+    /**
+     * Lifecycle (reload): during a swap the old and the new route of one path run side by side (the newest binding
+     * takes new requests), so two routes may consume the same {@code caravan:} URI for a while.
+     */
+    @Override
+    public boolean isMultipleConsumersSupported() {
+        return true;
     }
 
     @Override

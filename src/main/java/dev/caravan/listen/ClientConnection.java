@@ -392,6 +392,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         responseBody = null;
         responseWriter = null;
         lastActivity = System.nanoTime();
+        lastWrite.addListener(written -> done.finished()); // lifecycle: the request is done once its last byte is out
         // a body the route never sent anywhere is dropped (and its buffers released); what is still on its way is
         // read and thrown away, up to a limit, so the connection can serve the next request
         done.body().discard();
@@ -447,6 +448,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             abandoned.body().fail(new ClosedChannelException());
             abandoned.body().discard();
             abandoned.abort();
+            abandoned.finished(); // lifecycle: an abandoned request is finished too
             if (responseBody != null) {
                 responseBody.discard();
             }
