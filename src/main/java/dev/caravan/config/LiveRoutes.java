@@ -42,6 +42,8 @@ final class LiveRoutes {
     private List<RouteConfigurationDefinition> configurations = new ArrayList<>();
     private List<RouteTemplateDefinition> templates = new ArrayList<>();
     private RouteSet set = RouteSet.EMPTY;
+    /** The send interceptors a shared change took away (to put back on roll-back), or null. */
+    private SendInterceptors interceptorsBefore;
 
     LiveRoutes(ModelCamelContext context, Listeners listeners, long drainTimeoutMillis) {
         this.context = context;
@@ -111,6 +113,7 @@ final class LiveRoutes {
         Map<Path, RouteFile> parsed = new HashMap<>();
         List<Incarnation> started = new ArrayList<>();
         List<Incarnation> stoppedInPlace = new ArrayList<>();
+        interceptorsBefore = null;
         try {
             if (sharedChanged) {
                 replaceShared(next, parsed);
@@ -155,6 +158,7 @@ final class LiveRoutes {
     /** Swaps the live route configurations and templates for the new set's (routes built after this see them). */
     private void replaceShared(RouteSet next, Map<Path, RouteFile> parsed) throws Exception {
         removeShared();
+        interceptorsBefore = resetSendInterceptors();
         configurations = new ArrayList<>();
         templates = new ArrayList<>();
         for (Map.Entry<Path, String> file : next.files().entrySet()) {
@@ -177,6 +181,16 @@ final class LiveRoutes {
         context.getRouteConfigurationDefinitions().removeIf(d -> configurations.stream().anyMatch(c -> c == d));
         for (RouteTemplateDefinition template : templates) {
             context.removeRouteTemplateDefinition(template);
+        }
+    }
+
+    private SendInterceptors resetSendInterceptors() {
+        try {
+            return SendInterceptors.reset(context);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            LOG.warn("Cannot reset Camel's send interceptors ({}): a changed interceptSendToEndpoint applies to "
+                    + "endpoints used for the first time only, until a restart", e.toString());
+            return null;
         }
     }
 
@@ -219,6 +233,9 @@ final class LiveRoutes {
         }
         List<String> lost = new ArrayList<>();
         try {
+            if (interceptorsBefore != null) {
+                interceptorsBefore.restore(context);
+            }
             if (configurations != oldConfigurations) {
                 removeShared();
                 oldConfigurations.forEach(context::addRouteConfiguration);
