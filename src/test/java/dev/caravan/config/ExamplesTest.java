@@ -97,6 +97,15 @@ class ExamplesTest {
     }
 
     @Test
+    void sharedConfigurationExampleReachesRoutesOfOtherFiles() throws Exception {
+        try (TestBackend backend = TestBackend.start("b");
+             RunningGateway gateway = RunningGateway.startWithCopies(temp, Map.of("api.backends", backend.url()),
+                     Path.of("docs/examples/proxy-template.yaml"), Path.of("docs/examples/shared-configuration.yaml"))) {
+            assertEquals("caravan", send(gateway, "GET", "/api/x", "api.test").echoedHeader("X-Gateway"));
+        }
+    }
+
+    @Test
     void defaultConfigurationAnswersFromBothDemoBackends() throws Exception {
         Map<String, String> properties = Map.of(
                 "demo.backend1.port", Integer.toString(freePort()),
@@ -140,7 +149,8 @@ class ExamplesTest {
             boolean found = false;
             for (Path file : List.of(Path.of("docs/examples/gateway-routes.yaml"), Path.of("docs/examples/proxy-template.yaml"),
                     Path.of("docs/examples/tls-route.yaml"), Path.of("docs/examples/mtls-route.yaml"),
-                    Path.of("docs/examples/https-redirect.yaml"), Path.of("routes/gateway.yaml"),
+                    Path.of("docs/examples/https-redirect.yaml"), Path.of("docs/examples/shared-configuration.yaml"),
+                    Path.of("routes/gateway.yaml"),
                     Path.of("routes/demo-backends.yaml"))) {
                 found |= java.nio.file.Files.readString(file).equals(yaml);
             }

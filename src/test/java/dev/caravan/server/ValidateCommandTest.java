@@ -68,4 +68,18 @@ class ValidateCommandTest {
         assertTrue(result.lines(" ERROR ").get(0).contains("caravan.http.port must be a whole number"),
                 result.output());
     }
+
+    @Test
+    void aLogbackXmlInTheWorkingDirectoryReplacesTheBuiltInLogging() throws Exception {
+        Path routes = Files.createDirectories(temp.resolve("routes"));
+        Files.copy(Path.of("docs/examples/logback.xml"), temp.resolve("logback.xml"));
+        ForkedCaravan.Result result = ForkedCaravan.run(temp, false, "--validate", routes.toString(),
+                "--caravan.https.enabled=false");
+        assertEquals(0, result.exitCode(), result.output());
+        // its pattern (no thread name), and its levels: Camel's own INFO lines are shown
+        assertTrue(result.output().lines().anyMatch(l -> l.matches(".* INFO  Caravan - Valid: 0 route\\(s\\).*")),
+                result.output());
+        assertTrue(result.lines("[main]").isEmpty(), result.output());
+        assertTrue(result.output().lines().anyMatch(l -> l.contains(" INFO  AbstractCamelContext - ")), result.output());
+    }
 }

@@ -27,10 +27,21 @@ public final class ForkedCaravan {
 
     /** Runs Caravan in {@code workDir} until it exits (at most 60 s, then it is killed and the test fails). */
     public static Result run(Path workDir, String... args) throws IOException, InterruptedException {
+        return run(workDir, true, args);
+    }
+
+    /**
+     * The same; {@code shippedLogging} false leaves the logging configuration to Caravan (a {@code logback.xml} in
+     * {@code workDir}, else the first on the class path).
+     */
+    public static Result run(Path workDir, boolean shippedLogging, String... args)
+            throws IOException, InterruptedException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m",
-                "-Dlogback.configurationFile=" + Path.of("target/classes/logback.xml").toAbsolutePath(),
-                "-cp", System.getProperty("java.class.path"), "dev.caravan.Caravan"));
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx128m"));
+        if (shippedLogging) {
+            command.add("-Dlogback.configurationFile=" + Path.of("target/classes/logback.xml").toAbsolutePath());
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.caravan.Caravan"));
         command.addAll(List.of(args));
         Path log = Files.createTempFile(workDir, "caravan", ".log");
         long started = System.nanoTime();
