@@ -3,6 +3,7 @@ package dev.caravan.config;
 import dev.caravan.listen.Listeners;
 import org.apache.camel.CamelContext;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.component.properties.PropertiesComponent;
 import org.apache.camel.model.ModelCamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -166,21 +167,23 @@ public final class RouteReloader implements AutoCloseable {
         } catch (RouteFileException | IllegalArgumentException e) {
             reject(snapshot, what, e.getMessage());
             return false;
-        }
-        if (propertiesChanged) {
-            // routes built from now on resolve placeholders with the new values
-            context.getPropertiesComponent().reloadProperties(propertiesFile.source());
+        } catch (RuntimeException e) {
+            reject(snapshot, what, RouteValidator.rootMessage(e));
+            return false;
         }
         LiveRoutes.Swap swap;
         try {
+            if (propertiesChanged) {
+                // routes built from now on resolve placeholders with the new values
+                reloadPropertiesLocations();
+            }
             RouteSet next = withProperties(set, snapshot.properties());
             swap = live.apply(next, !next.shared().equals(live.set().shared()), generation + 1);
-        } catch (RouteFileException e) {
-            if (propertiesChanged) {
-                LOG.warn("{} stays loaded with its new values although the routes that use them did not change",
-                        propertiesFile.name());
-            }
-            reject(snapshot, what, e.getMessage());
+        } catch (RouteFileException | RuntimeException e) {
+            String error = e instanceof RouteFileException ? e.getMessage() : RouteValidator.rootMessage(e);
+            // Camel reads the file itself: its new values stay loaded for routes built later (until the next change)
+            reject(snapshot, what, propertiesChanged ? error + "; the new " + propertiesFile.name()
+                    + " values are loaded all the same" : error);
             return false;
         }
         current = snapshot;
@@ -230,8 +233,20 @@ public final class RouteReloader implements AutoCloseable {
         return after;
     }
 
+    /**
+     * Makes Camel read its properties files again. By re-creating their sources: Camel's own reloadProperties fails on
+     * an optional file that was deleted.
+     */
+    private void reloadPropertiesLocations() {
+        if (context.getPropertiesComponent() instanceof PropertiesComponent pc) {
+            pc.setLocations(pc.getLocations().toArray(String[]::new));
+        } else {
+            context.getPropertiesComponent().reloadProperties(propertiesFile.source());
+        }
+    }
+
     private Properties overrideProperties() {
-        if (context.getPropertiesComponent() instanceof org.apache.camel.component.properties.PropertiesComponent pc
+        if (context.getPropertiesComponent() instanceof PropertiesComponent pc
                 && pc.getOverrideProperties() != null) {
             return pc.getOverrideProperties();
         }

@@ -39,7 +39,7 @@ record YamlItems(List<Item> items) {
                     && (line.length() == indent.length() + 1 || line.charAt(indent.length() + 1) == ' ');
             if (startsItem) {
                 if (start >= 0) {
-                    items.add(new Item(kind, start, text.toString()));
+                    items.add(new Item(kind, start, text.toString().stripTrailing()));
                 }
                 start = i + 1;
                 text.setLength(0);

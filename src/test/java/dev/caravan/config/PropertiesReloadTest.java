@@ -54,6 +54,24 @@ class PropertiesReloadTest {
     }
 
     @Test
+    void aPropertiesFileCreatedWhileRunningIsReadToo() throws Exception {
+        try (TestBackend one = TestBackend.start("one")) {
+            Path dir = Files.createDirectories(temp.resolve("routes"));
+            Files.writeString(dir.resolve("app.yaml"), ROUTE.replace("{{backend.url}}", "{{backend.url:http://127.0.0.1:9}}"));
+            Path properties = temp.resolve("application.properties");
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of(), properties)) {
+                assertEquals(502, get(gateway, "/x").status());
+                Files.writeString(properties, "backend.url = " + one.url() + "\n");
+                awaitTrue(() -> gateway.reloader().generation() == 2, "new properties file applied");
+                assertEquals("one", get(gateway, "/x").echoed("backend"));
+                Files.delete(properties);
+                awaitTrue(() -> gateway.reloader().generation() == 3, "removed properties file applied");
+                assertEquals(502, get(gateway, "/x").status());
+            }
+        }
+    }
+
+    @Test
     void settingsReadAtStartSayTheyNeedARestart() throws Exception {
         try (TestBackend backend = TestBackend.start("b")) {
             Path dir = routes();
