@@ -152,6 +152,48 @@ class WholeSetTest {
         }
     }
 
+    /** A changed route template re-applies to the templated routes of other files. */
+    @Test
+    void aChangedRouteTemplateReachesTemplatedRoutesInOtherFiles() throws Exception {
+        try (TestBackend backend = TestBackend.start("b")) {
+            Path dir = Files.createDirectories(temp.resolve("routes"));
+            Path template = dir.resolve("a-template.yaml");
+            Files.writeString(template, template("t1"));
+            Files.writeString(dir.resolve("b-uses.yaml"), """
+                    - templatedRoute:
+                        routeTemplateRef: tagged
+                        routeId: tagged-app
+                        parameters:
+                          - name: path
+                            value: /tagged
+                    """);
+            try (RunningGateway gateway = RunningGateway.start(dir, Map.of("backend.url", backend.url()))) {
+                assertEquals("t1", get(gateway, "/tagged").echoedHeader("X-Template"));
+                Files.writeString(template, template("t2"));
+                awaitTrue(() -> gateway.reloader().generation() == 2, "template change applied");
+                assertEquals("t2", get(gateway, "/tagged").echoedHeader("X-Template"));
+                awaitTrue(() -> gateway.reloader().settled(), "old route gone");
+                assertTrue(gateway.context().getRoute("tagged-app") != null);
+            }
+        }
+    }
+
+    private static String template(String tag) {
+        return """
+                - routeTemplate:
+                    id: tagged
+                    parameters:
+                      - name: path
+                    from:
+                      uri: "caravan:http?path={{path}}"
+                      steps:
+                        - setHeader:
+                            name: X-Template
+                            constant: %s
+                        - to: "caravan-forward:{{backend.url}}"
+                """.formatted(tag);
+    }
+
     /**
      * A set that validates but fails going live (here a netty-http route on a port that is taken, which only a real
      * start finds) is rolled back: the routes it started leave, exactly the previous generation serves, and the error
