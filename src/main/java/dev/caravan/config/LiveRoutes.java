@@ -33,6 +33,11 @@ final class LiveRoutes {
     private static final Logger LOG = LoggerFactory.getLogger(LiveRoutes.class);
     /** How long a route that is not a Caravan route (no side-by-side swap) gets to finish its exchanges. */
     private static final long IN_PLACE_STOP_SECONDS = 10;
+    /**
+     * How long a retired route stays in Camel at least: an event loop that matched it just before it was unbound
+     * hands it the request a moment later, and that request must still find the route started.
+     */
+    private static final long RETIRED_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final ModelCamelContext context;
     private final Listeners listeners;
@@ -287,7 +292,8 @@ final class LiveRoutes {
         long now = System.nanoTime();
         for (Iterator<Incarnation> it = retired.iterator(); it.hasNext(); ) {
             Incarnation incarnation = it.next();
-            if (incarnation.inCamel && incarnation.handler.inflight() == 0) {
+            if (incarnation.inCamel && incarnation.handler.inflight() == 0
+                    && now - incarnation.retiredAt >= RETIRED_GRACE_NANOS) {
                 removeQuietly(incarnation.camelId);
                 incarnation.inCamel = false;
             }
