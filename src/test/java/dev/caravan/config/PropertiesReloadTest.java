@@ -98,9 +98,13 @@ class PropertiesReloadTest {
             Path dir = routes();
             Path properties = temp.resolve("application.properties");
             Files.writeString(properties, "backend.url = " + backend.url() + "\ncaravan.routes.reloadIntervall = 200\n");
+            System.setProperty("caravan.tls.expiryWarningDay", "5");
             try (LogCapture log = new LogCapture();
                  RunningGateway gateway = RunningGateway.start(dir, Map.of("caravan.htps.port", "0"), properties)) {
+                System.clearProperty("caravan.tls.expiryWarningDay");
                 List<String> warnings = log.lines(Level.WARN);
+                assertTrue(warnings.stream().anyMatch(l -> l.contains("Unknown setting caravan.tls.expiryWarningDay ")
+                        && l.contains("did you mean caravan.tls.expiryWarningDays?")), warnings.toString());
                 assertTrue(warnings.stream().anyMatch(l -> l.contains("Unknown setting caravan.routes.reloadIntervall")
                         && l.contains("did you mean caravan.routes.reloadInterval?")), warnings.toString());
                 assertTrue(warnings.stream().anyMatch(l -> l.contains("Unknown setting caravan.htps.port (command line)")
@@ -114,6 +118,8 @@ class PropertiesReloadTest {
                 assertTrue(warnings.stream().anyMatch(l -> l.contains("Unknown setting caravan.tls.cert ")
                         && l.contains("did you mean caravan.tls.certs?")), warnings.toString());
                 assertTrue(warnings.stream().noneMatch(l -> l.contains("reloadIntervall")), "warned twice: " + warnings);
+            } finally {
+                System.clearProperty("caravan.tls.expiryWarningDay");
             }
         }
     }
