@@ -131,13 +131,13 @@ final class RouteValidator {
             file.items().shared().forEach(item -> shared.append(file.path()).append('\n').append(item.text()));
         }
         for (RouteFile file : parsed) {
-            step(scratch, file.path(), () -> {
+            step(scratch, file, () -> {
                 file.addRoutesTo(scratch);
                 return null;
             });
         }
         for (RouteFile file : parsed) {
-            step(scratch, file.path(), () -> {
+            step(scratch, file, () -> {
                 file.addTemplatedRoutesTo(scratch);
                 return null;
             });
@@ -208,6 +208,23 @@ final class RouteValidator {
             throw e;
         } catch (Exception e) {
             throw new RouteFileException(file + lineOf(scratch, e) + ": " + rootMessage(e), e);
+        }
+    }
+
+    /** The same for a parsed file: a route built from a template is named by its templatedRoute entry's line. */
+    private static <T> T step(ModelCamelContext scratch, RouteFile file, Step<T> step) throws RouteFileException {
+        try {
+            return step.run();
+        } catch (RouteFileException e) {
+            throw e;
+        } catch (Exception e) {
+            String line = lineOf(scratch, e);
+            if (line.isEmpty()) {
+                String message = String.valueOf(e.getMessage());
+                line = file.routes().stream().filter(r -> r.line() > 0 && message.contains("route: " + r.id()))
+                        .map(r -> ":" + r.line()).findFirst().orElse("");
+            }
+            throw new RouteFileException(file.path() + line + ": " + rootMessage(e), e);
         }
     }
 
