@@ -1,5 +1,6 @@
 package dev.caravan.config;
 
+import dev.caravan.testing.Await;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
@@ -23,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import java.util.zip.CRC32;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -85,14 +85,14 @@ class NoPauseReloadTest {
 
                 RawHttp slow = new RawHttp(gateway.port());
                 slow.send("GET /slow/6000 HTTP/1.1\r\nHost: t\r\n\r\n");
-                awaitTrue(() -> backend.requests().stream().anyMatch(r -> r.uri().equals("/slow/6000")),
+                Await.until(() -> backend.requests().stream().anyMatch(r -> r.uri().equals("/slow/6000")),
                         "slow request reached the backend");
                 long slowSent = System.nanoTime();
                 List<Long> saving = measure(gateway, null, () -> {
                     for (int edit = 1; edit <= 10; edit++) {
                         int expected = gateway.reloader().generation() + 1;
                         Files.writeString(slowFile, slowRoute(edit));
-                        awaitTrue(() -> gateway.reloader().generation() == expected, "save " + expected + " applied");
+                        Await.until(() -> gateway.reloader().generation() == expected, "save " + expected + " applied");
                         Thread.sleep(250);
                     }
                 });
@@ -114,8 +114,8 @@ class NoPauseReloadTest {
                         + " ms to " + p99Saving / 1e6 + " ms during the saves");
 
                 // the old generations drain away and the route takes its own id back; the last save serves
-                awaitTrue(() -> gateway.reloader().settled(), "old generations drained");
-                assertEquals("10", get(gateway, "/slow?x").echoedHeader("X-Edit"));
+                Await.until(() -> gateway.reloader().settled(), "old generations drained");
+                assertEquals("10", gateway.get("/slow?x").echoedHeader("X-Edit"));
                 assertTrue(gateway.context().getRoute("slow") != null, "route runs under its own id again");
                 assertEquals(2, gateway.context().getRoutes().size(), "leftover routes: " + gateway.context().getRoutes());
             }
@@ -140,14 +140,14 @@ class NoPauseReloadTest {
                 long read = readBody(in, crc, 1024 * 1024);
 
                 Files.writeString(file, downloadRoute("v2"));
-                awaitTrue(() -> gateway.reloader().generation() == 2, "save applied");
-                assertEquals("v2", get(gateway, "/download").echoedHeader("X-Version"));
+                Await.until(() -> gateway.reloader().generation() == 2, "save applied");
+                assertEquals("v2", gateway.get("/download").echoedHeader("X-Version"));
                 assertEquals(1, gateway.reloader().retiredRoutes(), "the old route still streams the download");
 
                 read += readBody(in, crc, size - read);
                 assertEquals(size, read);
                 assertEquals(TestBackend.crcOfPattern(size), crc.getValue());
-                awaitTrue(() -> gateway.reloader().retiredRoutes() == 0, "old route forgotten once the download ended");
+                Await.until(() -> gateway.reloader().retiredRoutes() == 0, "old route forgotten once the download ended");
             }
         }
     }
@@ -169,10 +169,10 @@ class NoPauseReloadTest {
                 readHead(in);
                 long read = readBody(in, new CRC32(), 1024 * 1024);
                 Files.writeString(file, downloadRoute("v2"));
-                awaitTrue(() -> gateway.reloader().generation() == 2, "save applied");
+                Await.until(() -> gateway.reloader().generation() == 2, "save applied");
                 long saved = System.nanoTime();
                 // the client stops reading; after the drain timeout its connection is closed
-                awaitTrue(() -> gateway.reloader().retiredRoutes() == 0, "retired route cut its client");
+                Await.until(() -> gateway.reloader().retiredRoutes() == 0, "retired route cut its client");
                 long cutAfter = (System.nanoTime() - saved) / 1_000_000;
                 try {
                     read += readBody(in, new CRC32(), size - read);
@@ -301,19 +301,4 @@ class NoPauseReloadTest {
         return sorted.get((int) Math.ceil(percentile / 100.0 * sorted.size()) - 1);
     }
 
-    private static RawHttp.Response get(RunningGateway gateway, String target) throws IOException {
-        try (RawHttp raw = new RawHttp(gateway.port())) {
-            return raw.exchange("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
 }

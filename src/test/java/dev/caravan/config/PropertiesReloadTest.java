@@ -1,8 +1,8 @@
 package dev.caravan.config;
 
 import ch.qos.logback.classic.Level;
+import dev.caravan.testing.Await;
 import dev.caravan.testing.LogCapture;
-import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
 import org.junit.jupiter.api.Test;
@@ -11,10 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -45,10 +43,10 @@ class PropertiesReloadTest {
             Path properties = temp.resolve("application.properties");
             Files.writeString(properties, "backend.url = " + one.url() + "\n");
             try (RunningGateway gateway = RunningGateway.start(dir, Map.of(), properties)) {
-                assertEquals("one", get(gateway, "/x").echoed("backend"));
+                assertEquals("one", gateway.get("/x").echoed("backend"));
                 Files.writeString(properties, "backend.url = " + two.url() + "\n");
-                awaitTrue(() -> gateway.reloader().generation() == 2, "properties change applied");
-                assertEquals("two", get(gateway, "/x").echoed("backend"));
+                Await.until(() -> gateway.reloader().generation() == 2, "properties change applied");
+                assertEquals("two", gateway.get("/x").echoed("backend"));
             }
         }
     }
@@ -60,13 +58,13 @@ class PropertiesReloadTest {
             Files.writeString(dir.resolve("app.yaml"), ROUTE.replace("{{backend.url}}", "{{backend.url:http://127.0.0.1:9}}"));
             Path properties = temp.resolve("application.properties");
             try (RunningGateway gateway = RunningGateway.start(dir, Map.of(), properties)) {
-                assertEquals(502, get(gateway, "/x").status());
+                assertEquals(502, gateway.get("/x").status());
                 Files.writeString(properties, "backend.url = " + one.url() + "\n");
-                awaitTrue(() -> gateway.reloader().generation() == 2, "new properties file applied");
-                assertEquals("one", get(gateway, "/x").echoed("backend"));
+                Await.until(() -> gateway.reloader().generation() == 2, "new properties file applied");
+                assertEquals("one", gateway.get("/x").echoed("backend"));
                 Files.delete(properties);
-                awaitTrue(() -> gateway.reloader().generation() == 3, "removed properties file applied");
-                assertEquals(502, get(gateway, "/x").status());
+                Await.until(() -> gateway.reloader().generation() == 3, "removed properties file applied");
+                assertEquals(502, gateway.get("/x").status());
             }
         }
     }
@@ -81,13 +79,13 @@ class PropertiesReloadTest {
                  LogCapture log = new LogCapture()) {
                 Files.writeString(properties, "backend.url = " + backend.url() + "\ncaravan.http.idleTimeout = 1234\n"
                         + "caravan.io.threads = 1\n");
-                awaitTrue(() -> gateway.reloader().generation() == 2, "properties change applied");
+                Await.until(() -> gateway.reloader().generation() == 2, "properties change applied");
                 List<String> warnings = log.lines(Level.WARN);
                 assertTrue(warnings.stream().anyMatch(l -> l.contains("caravan.http.idleTimeout")
                         && l.contains("needs a restart")), warnings.toString());
                 assertTrue(warnings.stream().anyMatch(l -> l.contains("caravan.io.threads")
                         && l.contains("needs a restart")), warnings.toString());
-                assertEquals(200, get(gateway, "/x").status());
+                assertEquals(200, gateway.get("/x").status());
             }
         }
     }
@@ -113,7 +111,7 @@ class PropertiesReloadTest {
                 log.clear();
                 Files.writeString(properties, "backend.url = " + backend.url() + "\ncaravan.routes.reloadIntervall = 200\n"
                         + "caravan.tls.cert = x.pem\n");
-                awaitTrue(() -> gateway.reloader().generation() == 2, "properties change applied");
+                Await.until(() -> gateway.reloader().generation() == 2, "properties change applied");
                 warnings = log.lines(Level.WARN);
                 assertTrue(warnings.stream().anyMatch(l -> l.contains("Unknown setting caravan.tls.cert ")
                         && l.contains("did you mean caravan.tls.certs?")), warnings.toString());
@@ -134,16 +132,16 @@ class PropertiesReloadTest {
             try (RunningGateway gateway = RunningGateway.start(dir, Map.of(), properties);
                  LogCapture log = new LogCapture()) {
                 Files.writeString(properties, good + "caravan.http.idleTimeout = soon\n");
-                awaitTrue(() -> gateway.reloader().lastError() != null, "bad value rejected");
+                Await.until(() -> gateway.reloader().lastError() != null, "bad value rejected");
                 assertTrue(gateway.reloader().lastError().contains("caravan.http.idleTimeout must be a whole number"),
                         gateway.reloader().lastError());
                 Files.writeString(properties, good);
-                awaitTrue(() -> gateway.reloader().lastError() == null, "revert noticed");
+                Await.until(() -> gateway.reloader().lastError() == null, "revert noticed");
 
                 Files.writeString(dir.resolve("app.yaml"), ROUTE.replace("steps:", "stepz:"));
-                awaitTrue(() -> gateway.reloader().lastError() != null, "bad route file rejected");
+                Await.until(() -> gateway.reloader().lastError() != null, "bad route file rejected");
                 Files.writeString(dir.resolve("app.yaml"), ROUTE);
-                awaitTrue(() -> gateway.reloader().lastError() == null, "revert noticed");
+                Await.until(() -> gateway.reloader().lastError() == null, "revert noticed");
                 Thread.sleep(300); // a few more polls: the revert must still be said only once
 
                 List<String> lines = log.lines(Level.INFO);
@@ -163,19 +161,4 @@ class PropertiesReloadTest {
         return dir;
     }
 
-    private static RawHttp.Response get(RunningGateway gateway, String target) throws IOException {
-        try (RawHttp raw = new RawHttp(gateway.port())) {
-            return raw.exchange("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
 }

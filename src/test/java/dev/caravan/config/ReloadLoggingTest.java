@@ -1,6 +1,7 @@
 package dev.caravan.config;
 
 import ch.qos.logback.classic.Level;
+import dev.caravan.testing.Await;
 import dev.caravan.testing.LogCapture;
 import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
@@ -9,10 +10,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,8 +63,8 @@ class ReloadLoggingTest {
 
                 log.clear();
                 Files.writeString(file, route("/b"));
-                awaitTrue(() -> gateway.reloader().generation() == 2, "change applied");
-                awaitTrue(() -> gateway.reloader().settled(), "old route gone");
+                Await.until(() -> gateway.reloader().generation() == 2, "change applied");
+                Await.until(() -> gateway.reloader().settled(), "old route gone");
                 List<String> lines = log.lines(Level.DEBUG);
                 assertEquals(1, lines.size(), "lines for one applied change: " + lines);
                 String line = lines.get(0);
@@ -75,23 +74,13 @@ class ReloadLoggingTest {
 
                 log.clear();
                 Files.writeString(file, route("/b").replace("steps:", "stepz:"));
-                awaitTrue(() -> gateway.reloader().lastError() != null, "change rejected");
+                Await.until(() -> gateway.reloader().lastError() != null, "change rejected");
                 Thread.sleep(300); // later polls of the same rejected content say nothing
                 lines = log.lines(Level.DEBUG);
                 assertEquals(1, lines.size(), "lines for one rejected change: " + lines);
                 assertTrue(lines.get(0).startsWith("WARN dev.caravan.config.RouteReloader - Rejected change "
                         + "(changed app.yaml), generation 2 keeps serving: " + file + ":"), lines.get(0));
             }
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            Thread.sleep(10);
         }
     }
 }

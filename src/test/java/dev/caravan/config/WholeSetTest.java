@@ -1,19 +1,16 @@
 package dev.caravan.config;
 
-import dev.caravan.testing.RawHttp;
+import dev.caravan.testing.Await;
 import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -60,17 +57,17 @@ class WholeSetTest {
             Files.delete(dir.resolve("b.yaml"));
             try (RunningGateway gateway = RunningGateway.start(dir, Map.of("backend.url", backend.url()))) {
                 Files.writeString(dir.resolve("b.yaml"), "# second file\n" + route("app", "/b", "b1"));
-                awaitTrue(() -> gateway.reloader().lastError() != null, "duplicate rejected");
+                Await.until(() -> gateway.reloader().lastError() != null, "duplicate rejected");
                 String error = gateway.reloader().lastError();
                 assertTrue(error.contains("a.yaml:1") && error.contains("b.yaml:2"), error);
                 assertEquals(1, gateway.reloader().generation());
-                assertEquals("a1", get(gateway, "/a").echoedHeader("X-Version"), "the first app keeps serving");
-                assertEquals(404, get(gateway, "/b").status());
+                assertEquals("a1", gateway.get("/a").echoedHeader("X-Version"), "the first app keeps serving");
+                assertEquals(404, gateway.get("/b").status());
 
                 Files.writeString(dir.resolve("b.yaml"), route("app2", "/b", "b1"));
-                awaitTrue(() -> gateway.reloader().generation() == 2, "fixed second file applied");
-                assertEquals("a1", get(gateway, "/a").echoedHeader("X-Version"));
-                assertEquals("b1", get(gateway, "/b").echoedHeader("X-Version"));
+                Await.until(() -> gateway.reloader().generation() == 2, "fixed second file applied");
+                assertEquals("a1", gateway.get("/a").echoedHeader("X-Version"));
+                assertEquals("b1", gateway.get("/b").echoedHeader("X-Version"));
             }
         }
     }
@@ -89,11 +86,11 @@ class WholeSetTest {
             Files.writeString(dir.resolve("b.yaml"), route("two", "/y", "2"));
             try (RunningGateway gateway = RunningGateway.start(dir, Map.of("backend.url", backend.url()))) {
                 Files.writeString(dir.resolve("b.yaml"), route("two", "/x", "2"));
-                awaitTrue(() -> gateway.reloader().lastError() != null, "clash rejected");
+                Await.until(() -> gateway.reloader().lastError() != null, "clash rejected");
                 assertTrue(gateway.reloader().lastError().contains("'one' (" + dir.resolve("a.yaml") + ":1)"),
                         gateway.reloader().lastError());
-                assertEquals("1", get(gateway, "/x").echoedHeader("X-Version"));
-                assertEquals("2", get(gateway, "/y").echoedHeader("X-Version"));
+                assertEquals("1", gateway.get("/x").echoedHeader("X-Version"));
+                assertEquals("2", gateway.get("/y").echoedHeader("X-Version"));
             }
         }
     }
@@ -119,13 +116,13 @@ class WholeSetTest {
             Path file = dir.resolve("app.yaml");
             Files.writeString(file, configuration("headers", "v1") + routeUsing("headers"));
             try (RunningGateway gateway = RunningGateway.start(dir, Map.of("backend.url", backend.url()))) {
-                assertEquals("v1", get(gateway, "/app").echoedHeader("X-Config"));
+                assertEquals("v1", gateway.get("/app").echoedHeader("X-Config"));
                 for (int save = 2; save <= 4; save++) {
                     int expected = save;
                     Files.writeString(file, configuration("headers", "v" + save) + routeUsing("headers"));
-                    awaitTrue(() -> gateway.reloader().generation() == expected, "save " + expected + " applied");
+                    Await.until(() -> gateway.reloader().generation() == expected, "save " + expected + " applied");
                     assertNull(gateway.reloader().lastError());
-                    assertEquals("v" + save, get(gateway, "/app").echoedHeader("X-Config"));
+                    assertEquals("v" + save, gateway.get("/app").echoedHeader("X-Config"));
                 }
             }
         }
@@ -140,14 +137,14 @@ class WholeSetTest {
             Path config = dir.resolve("z-config.yaml");
             Files.writeString(config, configuration(null, "v1"));
             try (RunningGateway gateway = RunningGateway.start(dir, Map.of("backend.url", backend.url()))) {
-                assertEquals("v1", get(gateway, "/app").echoedHeader("X-Config"),
+                assertEquals("v1", gateway.get("/app").echoedHeader("X-Config"),
                         "a configuration in a later file applies at start");
                 Files.writeString(config, configuration(null, "v2"));
-                awaitTrue(() -> gateway.reloader().generation() == 2, "configuration change applied");
-                assertEquals("v2", get(gateway, "/app").echoedHeader("X-Config"));
+                Await.until(() -> gateway.reloader().generation() == 2, "configuration change applied");
+                assertEquals("v2", gateway.get("/app").echoedHeader("X-Config"));
                 Files.delete(config);
-                awaitTrue(() -> gateway.reloader().generation() == 3, "configuration removal applied");
-                assertNull(get(gateway, "/app").echoedHeader("X-Config"));
+                Await.until(() -> gateway.reloader().generation() == 3, "configuration removal applied");
+                assertNull(gateway.get("/app").echoedHeader("X-Config"));
             }
         }
     }
@@ -168,11 +165,11 @@ class WholeSetTest {
                             value: /tagged
                     """);
             try (RunningGateway gateway = RunningGateway.start(dir, Map.of("backend.url", backend.url()))) {
-                assertEquals("t1", get(gateway, "/tagged").echoedHeader("X-Template"));
+                assertEquals("t1", gateway.get("/tagged").echoedHeader("X-Template"));
                 Files.writeString(template, template("t2"));
-                awaitTrue(() -> gateway.reloader().generation() == 2, "template change applied");
-                assertEquals("t2", get(gateway, "/tagged").echoedHeader("X-Template"));
-                awaitTrue(() -> gateway.reloader().settled(), "old route gone");
+                Await.until(() -> gateway.reloader().generation() == 2, "template change applied");
+                assertEquals("t2", gateway.get("/tagged").echoedHeader("X-Template"));
+                Await.until(() -> gateway.reloader().settled(), "old route gone");
                 assertTrue(gateway.context().getRoute("tagged-app") != null);
             }
         }
@@ -217,20 +214,20 @@ class WholeSetTest {
                                     constant: never
                         """.formatted(taken.getLocalPort()));
                 Files.writeString(app, route("app", "/app", "v2") + route("extra", "/extra", "v2"));
-                awaitTrue(() -> gateway.reloader().lastError() != null, "failing change rejected");
+                Await.until(() -> gateway.reloader().lastError() != null, "failing change rejected");
                 String error = gateway.reloader().lastError();
                 assertTrue(error.contains("the previous routes keep serving"), error);
                 assertEquals(1, gateway.reloader().generation());
-                assertEquals("v1", get(gateway, "/app").echoedHeader("X-Version"));
-                assertEquals(404, get(gateway, "/extra").status());
-                awaitTrue(() -> gateway.reloader().settled(), "what the failed change started is gone");
+                assertEquals("v1", gateway.get("/app").echoedHeader("X-Version"));
+                assertEquals(404, gateway.get("/extra").status());
+                Await.until(() -> gateway.reloader().settled(), "what the failed change started is gone");
                 assertTrue(gateway.context().getRoute("taken-port") == null);
                 assertEquals(1, gateway.context().getRoutes().size(), gateway.context().getRoutes().toString());
 
                 Files.delete(dir.resolve("port.yaml"));
-                awaitTrue(() -> gateway.reloader().generation() == 2, "change without the bad route applied");
-                assertEquals("v2", get(gateway, "/app").echoedHeader("X-Version"));
-                assertEquals("v2", get(gateway, "/extra").echoedHeader("X-Version"));
+                Await.until(() -> gateway.reloader().generation() == 2, "change without the bad route applied");
+                assertEquals("v2", gateway.get("/app").echoedHeader("X-Version"));
+                assertEquals("v2", gateway.get("/extra").echoedHeader("X-Version"));
             }
         }
     }
@@ -262,19 +259,4 @@ class WholeSetTest {
                 """.formatted(configurationId);
     }
 
-    private static RawHttp.Response get(RunningGateway gateway, String target) throws IOException {
-        try (RawHttp raw = new RawHttp(gateway.port())) {
-            return raw.exchange("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
-        }
-    }
-
-    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting: " + what);
-            }
-            Thread.sleep(10);
-        }
-    }
 }

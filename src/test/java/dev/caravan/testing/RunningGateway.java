@@ -70,6 +70,13 @@ public final class RunningGateway implements AutoCloseable {
         return caravan.server().reloader();
     }
 
+    /** One {@code GET} on a fresh connection. */
+    public RawHttp.Response get(String target) throws IOException {
+        try (RawHttp raw = new RawHttp(port())) {
+            return raw.exchange("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
+        }
+    }
+
     public org.apache.camel.CamelContext context() {
         return caravan.context();
     }
