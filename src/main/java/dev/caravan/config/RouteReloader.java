@@ -104,11 +104,7 @@ public final class RouteReloader implements AutoCloseable {
 
     /** Applies the folder's current content if it changed and is valid. Returns true if routes were swapped. */
     public boolean reloadIfChanged() {
-        try {
-            return onWorker(this::check);
-        } catch (RouteFileException e) {
-            throw new IllegalStateException(e);
-        }
+        return onWorkerUnchecked(this::check);
     }
 
     public int generation() {
@@ -122,20 +118,12 @@ public final class RouteReloader implements AutoCloseable {
 
     /** Retired routes still finishing requests (0 once a swap has fully settled). */
     public int retiredRoutes() {
-        try {
-            return onWorker(live::retiredCount);
-        } catch (RouteFileException e) {
-            throw new IllegalStateException(e);
-        }
+        return onWorkerUnchecked(live::retiredCount);
     }
 
     /** True when nothing retired is left and every route runs under its own id. */
     public boolean settled() {
-        try {
-            return onWorker(live::settled);
-        } catch (RouteFileException e) {
-            throw new IllegalStateException(e);
-        }
+        return onWorkerUnchecked(live::settled);
     }
 
     private boolean check() throws RouteFileException {
@@ -311,6 +299,15 @@ public final class RouteReloader implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("Interrupted while waiting for the route reloader", e);
+        }
+    }
+
+    /** {@link #onWorker} for callers that have no use for the checked failure (it does not happen for them). */
+    private <T> T onWorkerUnchecked(Task<T> task) {
+        try {
+            return onWorker(task);
+        } catch (RouteFileException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -202,17 +202,16 @@ final class RouteValidator {
 
     /** Runs one loading step of a file; a failure names the file and the line of the failing node. */
     private static <T> T step(ModelCamelContext scratch, Path file, Step<T> step) throws RouteFileException {
-        try {
-            return step.run();
-        } catch (RouteFileException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new RouteFileException(file + lineOf(scratch, e) + ": " + rootMessage(e), e);
-        }
+        return step(scratch, file, List.of(), step);
     }
 
     /** The same for a parsed file: a route built from a template is named by its templatedRoute entry's line. */
     private static <T> T step(ModelCamelContext scratch, RouteFile file, Step<T> step) throws RouteFileException {
+        return step(scratch, file.path(), file.routes(), step);
+    }
+
+    private static <T> T step(ModelCamelContext scratch, Path file, List<UserRoute> routes, Step<T> step)
+            throws RouteFileException {
         try {
             return step.run();
         } catch (RouteFileException e) {
@@ -221,10 +220,10 @@ final class RouteValidator {
             String line = lineOf(scratch, e);
             if (line.isEmpty()) {
                 String message = String.valueOf(e.getMessage());
-                line = file.routes().stream().filter(r -> r.line() > 0 && message.contains("route: " + r.id()))
+                line = routes.stream().filter(r -> r.line() > 0 && message.contains("route: " + r.id()))
                         .map(r -> ":" + r.line()).findFirst().orElse("");
             }
-            throw new RouteFileException(file.path() + line + ": " + rootMessage(e), e);
+            throw new RouteFileException(file + line + ": " + rootMessage(e), e);
         }
     }
 
