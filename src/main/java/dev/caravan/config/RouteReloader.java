@@ -83,9 +83,9 @@ public final class RouteReloader implements AutoCloseable {
             RouteSet set = validator.validate(snapshot.files());
             live.apply(withProperties(set, snapshot.properties()), true, 1);
             current = snapshot;
-            generation = 1;
             LOG.info("Routes generation 1 live in {} ms: {} route(s) from {} file(s) in {}", millisSince(started),
                     set.routes().size(), set.files().size(), dir);
+            generation = 1;
             return null;
         });
     }
@@ -159,6 +159,7 @@ public final class RouteReloader implements AutoCloseable {
             reject(snapshot, what, RouteValidator.rootMessage(e));
             return false;
         }
+        int nextGeneration = generation + 1;
         LiveRoutes.Swap swap;
         try {
             if (propertiesChanged) {
@@ -166,7 +167,7 @@ public final class RouteReloader implements AutoCloseable {
                 reloadPropertiesLocations();
             }
             RouteSet next = withProperties(set, snapshot.properties());
-            swap = live.apply(next, !next.shared().equals(live.set().shared()), generation + 1);
+            swap = live.apply(next, !next.shared().equals(live.set().shared()), nextGeneration);
         } catch (RouteFileException | RuntimeException e) {
             String error = e instanceof RouteFileException ? e.getMessage() : RouteValidator.rootMessage(e);
             // Camel reads the file itself: its new values stay loaded for routes built later (until the next change)
@@ -177,18 +178,18 @@ public final class RouteReloader implements AutoCloseable {
         current = snapshot;
         rejected = null;
         lastError = null;
-        generation++;
-        LOG.info("Routes generation {} live in {} ms: {}; routes added {}, changed {}, removed {}{}", generation,
+        LOG.info("Routes generation {} live in {} ms: {}; routes added {}, changed {}, removed {}{}", nextGeneration,
                 millisSince(started), what, swap.added(), swap.changed(), swap.removed(),
                 live.retiredCount() == 0 ? "" : "; " + live.retiredCount() + " retired route(s) finishing requests");
         warnings.forEach(LOG::warn);
+        generation = nextGeneration; // last: whoever sees the new generation also sees what was said about it
         return true;
     }
 
     private void reject(Snapshot snapshot, String what, String error) {
-        rejected = snapshot;
-        lastError = error;
         LOG.warn("Rejected change ({}), generation {} keeps serving: {}", what, generation, error);
+        rejected = snapshot;
+        lastError = error; // after the log line, like the generation
     }
 
     private Snapshot read() {
