@@ -1,68 +1,141 @@
 package dev.caravan;
 
+import dev.caravan.config.PropertiesFile;
 import dev.caravan.config.ProxyRouteTemplate;
+import dev.caravan.config.RouteFileException;
 import dev.caravan.server.CaravanLifecycle;
 import dev.caravan.server.CaravanServer;
+import dev.caravan.server.StartupException;
+import org.apache.camel.StartupSummaryLevel;
 import org.apache.camel.main.Main;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * Starts Caravan: a camel-main application whose routes come from the YAML files in {@code caravan.routes.dir}.
- * Arguments of the form {@code --name=value} set properties; other arguments go to camel-main.
+ * Arguments of the form {@code --name=value} set properties; {@code --validate [routes-dir]} only checks the routes
+ * and settings; other arguments go to camel-main.
  */
 public final class Caravan {
 
+    /** The properties file Caravan reads (and watches) in the working directory. */
+    public static final Path PROPERTIES_FILE = Path.of("application.properties");
+    /** A logging configuration in the working directory replaces the built-in one. */
+    static final Path LOGGING_FILE = Path.of("logback.xml");
+
     private final Main main = new Main(Caravan.class);
-    private final CaravanLifecycle lifecycle = new CaravanLifecycle();
+    private final CaravanLifecycle lifecycle;
 
     public Caravan(Map<String, String> properties) {
-        main.setPropertyPlaceholderLocations(
-                "classpath:application.properties;optional=true,file:application.properties;optional=true");
+        this(properties, new PropertiesFile(PROPERTIES_FILE), false);
+    }
+
+    /** With a properties file elsewhere than the working directory (tests). */
+    public Caravan(Map<String, String> properties, PropertiesFile propertiesFile) {
+        this(properties, propertiesFile, false);
+    }
+
+    private Caravan(Map<String, String> properties, PropertiesFile propertiesFile, boolean validateOnly) {
+        main.setPropertyPlaceholderLocations("classpath:application.properties;optional=true,"
+                + propertiesFile.location());
         // bodies are stream handles that must never be read into a cache; skipping the attempt also saves time
         main.configure().setStreamCachingEnabled(false);
+        // one line for Camel's own start and stop; Caravan logs what it serves
+        main.configure().setStartupSummaryLevel(StartupSummaryLevel.Oneline);
         properties.forEach(main::addOverrideProperty);
         main.configure().addRoutesBuilder(new ProxyRouteTemplate());
+        lifecycle = new CaravanLifecycle(propertiesFile, Map.copyOf(properties), validateOnly);
         main.addMainListener(lifecycle);
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> properties = new java.util.LinkedHashMap<>();
+        useLoggingFileOfWorkingDirectory();
+        Logger log = LoggerFactory.getLogger(Caravan.class);
+        Map<String, String> properties = new LinkedHashMap<>();
         List<String> rest = new ArrayList<>();
-        for (String arg : args) {
+        boolean validate = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
             int eq = arg.indexOf('=');
-            if (arg.startsWith("--") && eq > 2) {
+            if (arg.equals("--validate")) {
+                validate = true;
+                if (i + 1 < args.length && !args[i + 1].startsWith("-")) {
+                    properties.put("caravan.routes.dir", args[++i]);
+                }
+            } else if (arg.startsWith("--") && eq > 2) {
                 properties.put(arg.substring(2, eq), arg.substring(eq + 1));
             } else {
                 rest.add(arg);
             }
         }
-        Caravan caravan = new Caravan(properties);
+        Caravan caravan = new Caravan(properties, new PropertiesFile(PROPERTIES_FILE), validate);
+        caravan.main.parseArguments(rest.toArray(String[]::new));
+        if (validate) {
+            System.exit(caravan.validate(log));
+        }
         try {
-            caravan.main.run(rest.toArray(String[]::new));
-        } catch (Exception e) {
-            System.err.println("Caravan did not start: " + e.getMessage());
+            caravan.start();
+        } catch (RuntimeException e) {
+            // one line naming the cause; start() already released what it had started
+            log.error("Caravan did not start: {}", StartupException.describe(e));
             System.exit(1);
         }
-        if (caravan.lifecycle.startFailure() != null) {
-            System.err.println("Caravan did not start: " + caravan.lifecycle.startFailure().getMessage());
-            System.exit(1);
-        }
+        caravan.main.getShutdownStrategy().await();
+        caravan.stop();
         System.exit(caravan.main.getExitCode());
     }
 
-    /** Starts without blocking (tests, embedding); throws if a route file is invalid. */
+    /** Uses {@code ./logback.xml} when there is one and no configuration file was named explicitly. */
+    private static void useLoggingFileOfWorkingDirectory() {
+        if (System.getProperty("logback.configurationFile") == null && Files.isRegularFile(LOGGING_FILE)) {
+            System.setProperty("logback.configurationFile", LOGGING_FILE.toAbsolutePath().toString());
+        }
+    }
+
+    /** Starts without blocking (tests, embedding); throws if a route file is invalid or a listener cannot bind. */
     public Caravan start() {
-        main.start();
         try {
+            main.start();
             lifecycle.afterStart(main);
         } catch (RuntimeException e) {
-            stop();
+            abandon();
             throw e;
         }
         return this;
+    }
+
+    /** {@code --validate}: checks settings, certificates and the route folder, binds nothing; returns the exit code. */
+    private int validate(Logger log) {
+        try {
+            main.start();
+            log.info("Valid: {}", lifecycle.server().validateRoutes());
+            return 0;
+        } catch (RouteFileException e) {
+            log.error("Invalid: {}", e.getMessage());
+            return 1;
+        } catch (RuntimeException e) {
+            log.error("Invalid: {}", StartupException.describe(e));
+            return 1;
+        } finally {
+            abandon();
+        }
+    }
+
+    /** After a failed start: release what started, quietly, and keep camel-main's shutdown hook from waiting. */
+    private void abandon() {
+        main.getShutdownStrategy().shutdown();
+        try {
+            stop();
+        } catch (RuntimeException ignored) {
+            // the start failure is what matters; this one only follows from it
+        }
     }
 
     /** The same graceful stop as on SIGTERM: drain the listeners, stop the routes, close the pools. */

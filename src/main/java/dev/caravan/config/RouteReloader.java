@@ -1,115 +1,110 @@
 package dev.caravan.config;
 
 import dev.caravan.listen.Listeners;
-import dev.caravan.listen.RequestHandler;
 import org.apache.camel.CamelContext;
-import org.apache.camel.Route;
 import org.apache.camel.RoutesBuilder;
+import org.apache.camel.component.properties.PropertiesComponent;
 import org.apache.camel.model.ModelCamelContext;
-import org.apache.camel.model.RouteTemplateDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
+import java.util.Properties;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * Caravan's route reload, used instead of camel-main's (which in 4.18.0 unbinds ports and wedges after one bad file).
- * It watches one folder of YAML route files; on a change it validates the whole new set first, and only then swaps the
- * routes of the changed files. During the swap the listeners hold new requests for a moment (they stay bound), the
- * old routes finish what they started, and the new routes take over. An invalid set is rejected as a whole with its
- * file and line, and the old routes keep serving.
+ * It watches one folder of YAML route files and the properties file as one configuration. On a change it validates
+ * the whole new set first (a rejected set changes nothing and is logged once), then swaps it in without a pause (see
+ * {@link LiveRoutes}): new routes take new requests at once, old ones finish theirs in the background.
+ *
+ * <p>Everything that changes routes (start-up load, reloads, the background drain) runs on one thread.
  */
 public final class RouteReloader implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RouteReloader.class);
+    private static final long DRAIN_POLL_MILLIS = 20;
 
     private final CamelContext context;
     private final Path dir;
-    private final Listeners listeners;
-    private final long drainTimeoutMillis;
+    private final PropertiesFile propertiesFile;
+    private final PropertiesCheck propertiesCheck;
     private final RouteValidator validator;
-    private final Map<Path, LoadedFile> loaded = new HashMap<>();
-    private Map<Path, String> rejected;
-    private ScheduledExecutorService watcher;
+    private final LiveRoutes live;
+    private final ScheduledExecutorService worker;
+    /** What is live: the folder's files and the properties file's text. */
+    private Snapshot current;
+    private Snapshot rejected;
     private volatile int generation;
     private volatile String lastError;
 
-    /** {@code builtIn} makes fresh copies of the routes and templates that come from code (for validation). */
+    /**
+     * @param builtIn makes fresh copies of the routes and templates that come from code (for validation)
+     * @param propertiesFile the properties file to watch too, or null
+     */
     public RouteReloader(CamelContext context, Path dir, Listeners listeners, long drainTimeoutMillis,
-                         Supplier<List<RoutesBuilder>> builtIn) {
+                         Supplier<List<RoutesBuilder>> builtIn, PropertiesFile propertiesFile,
+                         PropertiesCheck propertiesCheck) {
         this.context = context;
         this.dir = dir;
-        this.listeners = listeners;
-        this.drainTimeoutMillis = drainTimeoutMillis;
+        this.propertiesFile = propertiesFile;
+        this.propertiesCheck = propertiesCheck;
         this.validator = new RouteValidator(context, builtIn);
-    }
-
-    /** Loads the folder at start-up; an invalid file stops the start with its file and line. */
-    public synchronized void loadInitial() throws RouteFileException {
-        Map<Path, String> files = RouteFiles.read(dir);
-        if (files.isEmpty()) {
-            LOG.warn("No route files (*.yaml) in {}: every request will get 404", dir.toAbsolutePath());
-        }
-        validator.validate(files);
-        apply(files);
-    }
-
-    /** Polls the folder for changes (content, not timestamps, so bind mounts and editors' tricks are seen). */
-    public void watch(long intervalMillis) {
-        watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "caravan-route-watcher");
+        this.live = new LiveRoutes((ModelCamelContext) context, listeners, drainTimeoutMillis);
+        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "caravan-routes");
             t.setDaemon(true);
             return t;
         });
-        watcher.scheduleWithFixedDelay(() -> {
+        worker.scheduleWithFixedDelay(this::drainQuietly, DRAIN_POLL_MILLIS, DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** A folder's files and the properties file's text, compared by content. */
+    private record Snapshot(Map<Path, String> files, String properties) {
+    }
+
+    /** Loads the folder at start-up; an invalid file stops the start with its file and line. */
+    public void loadInitial() throws RouteFileException {
+        onWorker(() -> {
+            long started = System.nanoTime();
+            Snapshot snapshot = read();
+            if (snapshot.files().isEmpty()) {
+                LOG.warn("No route files (*.yaml) in {}: every request will get 404", dir.toAbsolutePath());
+            }
+            RouteSet set = validator.validate(snapshot.files());
+            live.apply(withProperties(set, snapshot.properties()), true, 1);
+            current = snapshot;
+            LOG.info("Routes generation 1 live in {} ms: {} route(s) from {} file(s) in {}", millisSince(started),
+                    set.routes().size(), set.files().size(), dir);
+            generation = 1;
+            return null;
+        });
+    }
+
+    /** Polls the folder and the properties file for changes (content, not timestamps, so bind mounts are seen). */
+    public void watch(long intervalMillis) {
+        worker.scheduleWithFixedDelay(() -> {
             try {
-                reloadIfChanged();
-            } catch (RuntimeException e) {
+                check();
+            } catch (RouteFileException | RuntimeException e) {
                 LOG.error("Route reload check failed: {}", e.toString(), e);
             }
         }, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
-        LOG.info("Watching {} for route changes every {} ms", dir.toAbsolutePath(), intervalMillis);
+        LOG.debug("Watching {} for route changes every {} ms", dir.toAbsolutePath(), intervalMillis);
     }
 
     /** Applies the folder's current content if it changed and is valid. Returns true if routes were swapped. */
-    public synchronized boolean reloadIfChanged() {
-        Map<Path, String> files = RouteFiles.read(dir);
-        if (files.equals(currentContents()) || files.equals(rejected)) {
-            return false;
-        }
-        try {
-            validator.validate(files);
-        } catch (RouteFileException e) {
-            rejected = files;
-            lastError = e.getMessage();
-            LOG.error("Rejected route change, previous routes (generation {}) keep serving: {}", generation,
-                    e.getMessage());
-            return false;
-        }
-        try {
-            apply(files);
-            rejected = null;
-            lastError = null;
-            return true;
-        } catch (RouteFileException e) {
-            rejected = files;
-            lastError = e.getMessage();
-            LOG.error("Route change failed while applying: {}", e.getMessage());
-            return false;
-        }
+    public boolean reloadIfChanged() {
+        return onWorkerUnchecked(this::check);
     }
 
     public int generation() {
@@ -121,145 +116,217 @@ public final class RouteReloader implements AutoCloseable {
         return lastError;
     }
 
-    private Map<Path, String> currentContents() {
-        Map<Path, String> contents = new HashMap<>();
-        loaded.forEach((path, file) -> contents.put(path, file.content));
-        return contents;
+    /** Retired routes still finishing requests (0 once a swap has fully settled). */
+    public int retiredRoutes() {
+        return onWorkerUnchecked(live::retiredCount);
     }
 
-    private void apply(Map<Path, String> files) throws RouteFileException {
-        long started = System.nanoTime();
-        List<Path> removed = loaded.keySet().stream().filter(p -> !files.containsKey(p)).sorted().toList();
-        List<Path> changed = files.keySet().stream()
-                .filter(p -> !loaded.containsKey(p) || !Objects.equals(loaded.get(p).content, files.get(p)))
-                .sorted().toList();
-        Set<String> outgoing = new LinkedHashSet<>();
-        removed.forEach(p -> outgoing.addAll(loaded.get(p).routeIds));
-        changed.stream().filter(loaded::containsKey).forEach(p -> outgoing.addAll(loaded.get(p).routeIds));
+    /** True when nothing retired is left and every route runs under its own id. */
+    public boolean settled() {
+        return onWorkerUnchecked(live::settled);
+    }
 
-        Map<Path, LoadedFile> previous = new HashMap<>();
-        Set<String> routesBefore = routeIds();
-        listeners.holdAll();
-        try {
-            drain(outgoing);
-            for (Path path : concat(removed, changed)) {
-                LoadedFile old = loaded.remove(path);
-                if (old != null) {
-                    previous.put(path, old);
-                    unload(old);
-                }
+    private boolean check() throws RouteFileException {
+        Snapshot snapshot = read();
+        if (snapshot.equals(current)) {
+            if (rejected != null) {
+                LOG.info("Route files and properties are back to the live version (generation {}); the rejected "
+                        + "change is gone", generation);
+                rejected = null;
+                lastError = null;
             }
-            for (Path path : changed) {
-                loaded.put(path, load(path, files.get(path)));
-            }
-        } catch (Exception e) {
-            restore(previous, changed, routesBefore, outgoing);
-            throw new RouteFileException("Applying route files failed, previous routes restored: "
-                    + RouteValidator.rootMessage(e), e);
-        } finally {
-            listeners.releaseAll();
+            return false;
         }
-        generation++;
-        LOG.info("Routes generation {} live in {} ms: {} route(s) from {} file(s){}{}", generation,
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
-                loaded.values().stream().mapToInt(f -> f.routeIds.size()).sum(), loaded.size(),
-                changed.isEmpty() ? "" : "; changed " + names(changed),
-                removed.isEmpty() ? "" : "; removed " + names(removed));
+        if (snapshot.equals(rejected)) {
+            return false;
+        }
+        long started = System.nanoTime();
+        String what = describeChange(current, snapshot);
+        boolean propertiesChanged = !Objects.equals(snapshot.properties(), current.properties());
+        List<String> warnings = List.of();
+        RouteSet set;
+        try {
+            Properties properties = context.getPropertiesComponent().loadProperties();
+            if (propertiesChanged) {
+                properties = propertiesAfter(properties, snapshot.properties());
+                warnings = propertiesCheck.check(properties, changedKeys(current.properties(), snapshot.properties()));
+            }
+            set = validator.validate(snapshot.files(), properties);
+        } catch (RouteFileException | IllegalArgumentException e) {
+            reject(snapshot, what, e.getMessage());
+            return false;
+        } catch (RuntimeException e) {
+            reject(snapshot, what, RouteValidator.rootMessage(e));
+            return false;
+        }
+        int nextGeneration = generation + 1;
+        LiveRoutes.Swap swap;
+        try {
+            if (propertiesChanged) {
+                // routes built from now on resolve placeholders with the new values
+                reloadPropertiesLocations();
+            }
+            RouteSet next = withProperties(set, snapshot.properties());
+            swap = live.apply(next, !next.shared().equals(live.set().shared()), nextGeneration);
+        } catch (RouteFileException | RuntimeException e) {
+            String error = e instanceof RouteFileException ? e.getMessage() : RouteValidator.rootMessage(e);
+            // Camel reads the file itself: its new values stay loaded for routes built later (until the next change)
+            reject(snapshot, what, propertiesChanged ? error + "; the new " + propertiesFile.name()
+                    + " values are loaded all the same" : error);
+            return false;
+        }
+        current = snapshot;
+        rejected = null;
+        lastError = null;
+        LOG.info("Routes generation {} live in {} ms: {}; routes added {}, changed {}, removed {}{}", nextGeneration,
+                millisSince(started), what, swap.added(), swap.changed(), swap.removed(),
+                live.retiredCount() == 0 ? "" : "; " + live.retiredCount() + " retired route(s) finishing requests");
+        warnings.forEach(LOG::warn);
+        generation = nextGeneration; // last: whoever sees the new generation also sees what was said about it
+        return true;
+    }
+
+    private void reject(Snapshot snapshot, String what, String error) {
+        LOG.warn("Rejected change ({}), generation {} keeps serving: {}", what, generation, error);
+        rejected = snapshot;
+        lastError = error; // after the log line, like the generation
+    }
+
+    private Snapshot read() {
+        return new Snapshot(RouteFiles.read(dir), propertiesFile == null ? null : propertiesFile.read());
+    }
+
+    /** The properties file is part of the set: a change there rebuilds every route (placeholders). */
+    private static RouteSet withProperties(RouteSet set, String properties) {
+        return new RouteSet(set.files(), set.routes(),
+                set.shared() + "\n#properties\n" + Objects.requireNonNullElse(properties, ""));
+    }
+
+    /** Every property as it will be: the live ones with the old file's entries replaced by the new file's. */
+    private Properties propertiesAfter(Properties live, String newContent) {
+        Properties oldFile = PropertiesFile.parse(current.properties());
+        Properties newFile = PropertiesFile.parse(newContent);
+        Properties overrides = overrideProperties();
+        Properties after = new Properties();
+        after.putAll(live);
+        for (String key : oldFile.stringPropertyNames()) {
+            if (!overrides.containsKey(key)) {
+                after.remove(key);
+            }
+        }
+        for (String key : newFile.stringPropertyNames()) {
+            if (!overrides.containsKey(key)) {
+                after.put(key, newFile.getProperty(key));
+            }
+        }
+        return after;
     }
 
     /**
-     * A change passed validation but failed going live (say a route could not start): take out whatever it added and
-     * put the previous files' routes back, so the gateway serves what it served before.
+     * Makes Camel read its properties files again. By re-creating their sources: Camel's own reloadProperties fails on
+     * an optional file that was deleted.
      */
-    private void restore(Map<Path, LoadedFile> previous, List<Path> changed, Set<String> routesBefore,
-                         Set<String> outgoing) {
+    private void reloadPropertiesLocations() {
+        if (context.getPropertiesComponent() instanceof PropertiesComponent pc) {
+            pc.setLocations(pc.getLocations().toArray(String[]::new));
+        } else {
+            context.getPropertiesComponent().reloadProperties(propertiesFile.source());
+        }
+    }
+
+    private Properties overrideProperties() {
+        if (context.getPropertiesComponent() instanceof PropertiesComponent pc
+                && pc.getOverrideProperties() != null) {
+            return pc.getOverrideProperties();
+        }
+        return new Properties();
+    }
+
+    private static List<String> changedKeys(String before, String after) {
+        Properties a = PropertiesFile.parse(before);
+        Properties b = PropertiesFile.parse(after);
+        TreeSet<String> keys = new TreeSet<>(a.stringPropertyNames());
+        keys.addAll(b.stringPropertyNames());
+        return keys.stream().filter(k -> !Objects.equals(a.getProperty(k), b.getProperty(k))).toList();
+    }
+
+    private String describeChange(Snapshot before, Snapshot after) {
+        List<String> parts = new ArrayList<>();
+        for (Path path : after.files().keySet()) {
+            if (!before.files().containsKey(path)) {
+                parts.add("added " + path.getFileName());
+            } else if (!before.files().get(path).equals(after.files().get(path))) {
+                parts.add("changed " + path.getFileName());
+            }
+        }
+        before.files().keySet().stream().filter(p -> !after.files().containsKey(p))
+                .forEach(p -> parts.add("removed " + p.getFileName()));
+        if (!Objects.equals(before.properties(), after.properties())) {
+            parts.add("changed " + propertiesFile.name());
+        }
+        return parts.isEmpty() ? "no change" : String.join(", ", parts);
+    }
+
+    private void drainQuietly() {
         try {
-            for (Path path : changed) {
-                LoadedFile partial = loaded.remove(path);
-                if (partial != null) {
-                    unload(partial);
+            live.drain();
+        } catch (RuntimeException e) {
+            LOG.warn("Route drain failed: {}", e.toString(), e);
+        }
+    }
+
+    private interface Task<T> {
+        T run() throws RouteFileException;
+    }
+
+    /** Runs on the reloader's thread (so loads, reloads and the drain never overlap) and waits for the result. */
+    private <T> T onWorker(Task<T> task) throws RouteFileException {
+        try {
+            return worker.submit(() -> {
+                try {
+                    return task.run();
+                } catch (RouteFileException e) {
+                    throw new WrappedFailure(e);
                 }
+            }).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WrappedFailure w) {
+                throw w.failure;
             }
-            Set<String> stray = routeIds();
-            stray.removeAll(routesBefore);
-            stray.removeAll(outgoing);
-            unload(new LoadedFile("", stray, Set.of()));
-            for (Map.Entry<Path, LoadedFile> old : previous.entrySet()) {
-                loaded.put(old.getKey(), load(old.getKey(), old.getValue().content));
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
             }
-        } catch (Exception e) {
-            LOG.error("Could not restore the previous routes after a failed change: {}", e.toString(), e);
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the route reloader", e);
         }
     }
 
-    /** Waits until the outgoing routes have answered the requests they hold (bounded by the drain timeout). */
-    private void drain(Set<String> routeIds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainTimeoutMillis);
-        while (System.nanoTime() < deadline) {
-            int busy = 0;
-            for (String id : routeIds) {
-                Route route = context.getRoute(id);
-                if (route != null && route.getConsumer() instanceof RequestHandler handler) {
-                    busy += handler.inflight();
-                }
-            }
-            if (busy == 0) {
-                return;
-            }
-            Thread.sleep(1);
-        }
-        LOG.warn("Drain timeout: routes {} still had requests in flight after {} ms", routeIds, drainTimeoutMillis);
-    }
-
-    private LoadedFile load(Path path, String content) throws Exception {
-        ModelCamelContext model = (ModelCamelContext) context;
-        Set<String> routesBefore = routeIds();
-        Set<String> templatesBefore = templateIds(model);
-        RouteFileLoader.load(context, path, content);
-        Set<String> routes = routeIds();
-        routes.removeAll(routesBefore);
-        Set<String> templates = templateIds(model);
-        templates.removeAll(templatesBefore);
-        return new LoadedFile(content, routes, templates);
-    }
-
-    private void unload(LoadedFile file) throws Exception {
-        ModelCamelContext model = (ModelCamelContext) context;
-        for (String id : file.routeIds) {
-            context.getRouteController().stopRoute(id, drainTimeoutMillis, TimeUnit.MILLISECONDS);
-            model.removeRoute(id);
-        }
-        for (String id : file.templateIds) {
-            model.removeRouteTemplateDefinitions(id);
+    /** {@link #onWorker} for callers that have no use for the checked failure (it does not happen for them). */
+    private <T> T onWorkerUnchecked(Task<T> task) {
+        try {
+            return onWorker(task);
+        } catch (RouteFileException e) {
+            throw new IllegalStateException(e);
         }
     }
 
-    private Set<String> routeIds() {
-        return context.getRoutes().stream().map(Route::getRouteId).collect(Collectors.toCollection(HashSet::new));
+    private static final class WrappedFailure extends RuntimeException {
+        final RouteFileException failure;
+
+        WrappedFailure(RouteFileException failure) {
+            super(failure);
+            this.failure = failure;
+        }
     }
 
-    private static Set<String> templateIds(ModelCamelContext model) {
-        return model.getRouteTemplateDefinitions().stream().map(RouteTemplateDefinition::getId)
-                .collect(Collectors.toCollection(HashSet::new));
-    }
-
-    private static List<Path> concat(List<Path> a, List<Path> b) {
-        List<Path> all = new ArrayList<>(a);
-        all.addAll(b);
-        return all;
-    }
-
-    private static String names(List<Path> paths) {
-        return paths.stream().map(p -> p.getFileName().toString()).collect(Collectors.joining(", "));
+    private static long millisSince(long started) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     }
 
     @Override
     public void close() {
-        if (watcher != null) {
-            watcher.shutdownNow();
-        }
-    }
-
-    private record LoadedFile(String content, Set<String> routeIds, Set<String> templateIds) {
+        worker.shutdownNow();
     }
 }

@@ -35,6 +35,8 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
     private final CaravanEndpoint endpoint;
     private final HttpBinding binding = new HttpBinding();
     private final AtomicInteger inflight = new AtomicInteger();
+    // lifecycle (reload drain): requests whose response is still being written
+    private final OpenRequests openRequests = new OpenRequests();
 
     CaravanConsumer(CaravanEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -62,8 +64,21 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         return inflight.get();
     }
 
+    // lifecycle (reload drain)
+    @Override
+    public int open() {
+        return openRequests.count();
+    }
+
+    // lifecycle (reload drain)
+    @Override
+    public void abortOpen() {
+        openRequests.abortAll();
+    }
+
     @Override
     public void handle(ProxyExchange request) {
+        openRequests.track(request); // a retired route knows when its last response is out
         request.routeDecided(getRouteId());
         if (endpoint.redirectStatus() != 0 && !request.isSecure()) {
             redirectToHttps(request);

@@ -2,6 +2,7 @@ package dev.caravan.listen;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The process's listeners by name; {@code caravan:<name>} endpoints attach to them. */
@@ -22,15 +23,14 @@ public final class Listeners {
     }
 
     public synchronized Collection<Listener> all() {
-        return java.util.List.copyOf(byName.values());
+        return List.copyOf(byName.values());
     }
 
-    /** Holds dispatch on every listener (see {@link RouteTable#hold()}). */
-    public void holdAll() {
-        all().forEach(l -> l.routes().hold());
-    }
-
-    public void releaseAll() {
-        all().forEach(l -> l.routes().release());
+    /**
+     * Retires a route's handler: it leaves dispatch on every listener (an older binding for the same host and path
+     * becomes visible again), while its Camel route stays started for the requests it holds.
+     */
+    public void retire(RequestHandler handler) {
+        all().forEach(l -> l.routes().unbind(handler));
     }
 }

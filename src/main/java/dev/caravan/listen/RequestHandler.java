@@ -7,6 +7,16 @@ public interface RequestHandler {
 
     void handle(ProxyExchange request);
 
-    /** Requests taken but not yet answered (their route is still deciding). */
+    /** Requests taken but not yet answered (their exchange is still in the Camel route). */
     int inflight();
+
+    /**
+     * Requests taken whose response is not yet complete: from dispatch until the response's last byte is written, or
+     * the client went away. A response body keeps streaming after its exchange left the route, so this is at least
+     * {@link #inflight()}.
+     */
+    int open();
+
+    /** Closes the client connections of the open requests (a retired route that outlived its drain timeout). */
+    void abortOpen();
 }

@@ -1,9 +1,14 @@
 package dev.caravan.server;
 
+import dev.caravan.config.PropertiesFile;
 import org.apache.camel.CamelContext;
 import org.apache.camel.main.BaseMainSupport;
 import org.apache.camel.main.MainListenerSupport;
 import org.apache.camel.model.errorhandler.NoErrorHandlerDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Map;
 
 /**
  * Hooks the {@link CaravanServer} into camel-main: shared state is created once the context is configured, route
@@ -12,8 +17,22 @@ import org.apache.camel.model.errorhandler.NoErrorHandlerDefinition;
  */
 public final class CaravanLifecycle extends MainListenerSupport {
 
+    private static final Logger LOG = LoggerFactory.getLogger(CaravanLifecycle.class);
+
+    private final PropertiesFile propertiesFile;
+    private final Map<String, String> overrides;
+    private final boolean validateOnly;
     private CaravanServer server;
-    private volatile Exception startFailure;
+
+    /**
+     * @param overrides the properties given on the command line (to say where an unknown name came from)
+     * @param validateOnly check the routes and settings, bind nothing ({@code --validate})
+     */
+    public CaravanLifecycle(PropertiesFile propertiesFile, Map<String, String> overrides, boolean validateOnly) {
+        this.propertiesFile = propertiesFile;
+        this.overrides = overrides;
+        this.validateOnly = validateOnly;
+    }
 
     @Override
     public void afterConfigure(BaseMainSupport main) {
@@ -21,17 +40,22 @@ public final class CaravanLifecycle extends MainListenerSupport {
         // a proxy route answers its own failures (502/504 pages, one log line); Camel's default error handler would
         // log every backend failure as a stack-trace block and cost time on every exchange
         context.getCamelContextExtension().setErrorHandlerFactory(new NoErrorHandlerDefinition());
-        server = new CaravanServer(ServerSettings.from(context.getPropertiesComponent()), context);
+        ServerSettings settings;
+        try {
+            settings = ServerSettings.from(context.getPropertiesComponent());
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        new SettingsCheck(propertiesFile.name()).unknownAtStart(context.getPropertiesComponent(), overrides)
+                .forEach(LOG::warn);
+        server = new CaravanServer(settings, context, propertiesFile);
         server.start();
     }
 
     @Override
     public void afterStart(BaseMainSupport main) {
-        try {
+        if (!validateOnly) {
             server.loadRoutes();
-        } catch (Exception e) {
-            startFailure = e;
-            throw new IllegalStateException("Cannot load routes: " + e.getMessage(), e);
         }
     }
 
@@ -47,11 +71,6 @@ public final class CaravanLifecycle extends MainListenerSupport {
         if (server != null) {
             server.stop();
         }
-    }
-
-    /** Why start-up failed (an invalid route file), or null. */
-    public Exception startFailure() {
-        return startFailure;
     }
 
     public CaravanServer server() {

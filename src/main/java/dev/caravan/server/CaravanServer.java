@@ -1,6 +1,9 @@
 package dev.caravan.server;
 
+import dev.caravan.config.PropertiesFile;
 import dev.caravan.config.ProxyRouteTemplate;
+import dev.caravan.config.RouteFileException;
+import dev.caravan.config.RouteFolderCheck;
 import dev.caravan.config.RouteReloader;
 import dev.caravan.access.CidrMatcher;
 import dev.caravan.access.ForwardedTrust;
@@ -19,7 +22,9 @@ import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.BindException;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Everything that lives outside routes and must survive their reloads: the I/O threads, the bound listeners, the
@@ -32,6 +37,7 @@ public final class CaravanServer {
 
     private final ServerSettings settings;
     private final CamelContext context;
+    private final PropertiesFile propertiesFile;
     private EventLoops loops;
     private BackendPools pools;
     private final Listeners listeners = new Listeners();
@@ -39,9 +45,10 @@ public final class CaravanServer {
     private CertificateStore certificates;
     private HealthChecks healthChecks;
 
-    public CaravanServer(ServerSettings settings, CamelContext context) {
+    public CaravanServer(ServerSettings settings, CamelContext context, PropertiesFile propertiesFile) {
         this.settings = settings;
         this.context = context;
+        this.propertiesFile = propertiesFile;
     }
 
     /** Creates the listeners (not yet bound) and registers the shared state as beans, so routes can use it. */
@@ -53,7 +60,7 @@ public final class CaravanServer {
             try {
                 certificates.loadInitial();
             } catch (CertificateFileException e) {
-                throw new IllegalStateException("Cannot load certificates: " + e.getMessage(), e);
+                throw new StartupException("Cannot load certificates: " + e.getMessage(), e);
             }
         }
         // like certificates, a backend CA bundle or client certificate that cannot be read stops the start
@@ -79,14 +86,18 @@ public final class CaravanServer {
 
     /**
      * Loads the route files (failing on an invalid one), then binds the listeners, so the first request already
-     * meets the routes; then starts watching the files.
+     * meets the routes; then starts watching the files and the properties file.
      */
-    public void loadRoutes() throws Exception {
+    public void loadRoutes() {
         reloader = new RouteReloader(context, settings.routesDir(), listeners, settings.drainTimeoutMillis(),
-                () -> List.of(new ProxyRouteTemplate()));
-        reloader.loadInitial();
+                () -> List.of(new ProxyRouteTemplate()), propertiesFile, new SettingsCheck(propertiesFile.name()));
+        try {
+            reloader.loadInitial();
+        } catch (RouteFileException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
         for (Listener listener : listeners.all()) {
-            listener.start();
+            bind(listener);
         }
         if (settings.reloadEnabled()) {
             reloader.watch(settings.reloadIntervalMillis());
@@ -94,6 +105,33 @@ public final class CaravanServer {
         if (certificates != null) {
             certificates.watch();
         }
+    }
+
+    /** Checks the route folder as a reload would, binding nothing ({@code --validate}); returns a summary. */
+    public String validateRoutes() throws RouteFileException {
+        return new RouteFolderCheck(context, () -> List.of(new ProxyRouteTemplate())).check(settings.routesDir());
+    }
+
+    private void bind(Listener listener) {
+        try {
+            listener.start();
+        } catch (Exception e) {
+            String address = listener.name().equals("https")
+                    ? settings.httpsHost() + ":" + settings.httpsPort()
+                    : settings.httpHost() + ":" + settings.httpPort();
+            throw new StartupException("Listener '" + listener.name() + "' cannot bind " + address + ": "
+                    + (addressInUse(e) ? "address in use" : StartupException.describe(e)), e);
+        }
+    }
+
+    private static boolean addressInUse(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof BindException
+                    || String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT).contains("address already in use")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Stops taking new connections and lets open requests finish (before routes stop). */

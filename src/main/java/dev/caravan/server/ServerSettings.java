@@ -8,6 +8,8 @@ import org.apache.camel.spi.PropertiesComponent;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Caravan's process-level settings, read from Camel properties ({@code application.properties}, {@code -D},
@@ -32,6 +34,17 @@ public record ServerSettings(
         String trustedProxies) {
 
     public static ServerSettings from(PropertiesComponent properties) {
+        return from(SettingsSource.of(properties));
+    }
+
+    /** Every setting name Caravan reads (all are read, with their defaults, whatever is set). */
+    public static Set<String> names() {
+        SettingsSource none = new SettingsSource(key -> Optional.empty());
+        from(none);
+        return none.values().keySet();
+    }
+
+    public static ServerSettings from(SettingsSource properties) {
         String httpHost = string(properties, "caravan.http.host", "0.0.0.0");
         return new ServerSettings(
                 httpHost,
@@ -48,7 +61,7 @@ public record ServerSettings(
                         list(properties, "caravan.tls.ciphers", TlsSettings.DEFAULT_CIPHERS),
                         ClientAuthMode.parse(string(properties, "caravan.tls.clientAuth", "none")),
                         path(properties, "caravan.tls.clientCa"),
-                        properties.resolveProperty("caravan.tls.keystorePassword").orElse("")),
+                        properties.get("caravan.tls.keystorePassword").orElse("")),
                 string(properties, "caravan.https.hsts", null),
                 new BackendTlsSettings(
                         path(properties, "caravan.backend.tls.trust"),
@@ -59,29 +72,29 @@ public record ServerSettings(
                 Path.of(string(properties, "caravan.routes.dir", "routes")),
                 Boolean.parseBoolean(string(properties, "caravan.routes.reload", "true")),
                 number(properties, "caravan.routes.reloadInterval", 500),
-                number(properties, "caravan.routes.drainTimeout", 10_000),
+                number(properties, "caravan.routes.drainTimeout", 3_600_000),
                 number(properties, "caravan.shutdown.grace", 10_000),
                 string(properties, "caravan.trustedProxies", ""));
     }
 
-    private static String string(PropertiesComponent properties, String key, String defaultValue) {
-        return properties.resolveProperty(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(defaultValue);
+    private static String string(SettingsSource properties, String key, String defaultValue) {
+        return properties.get(key).map(String::trim).filter(v -> !v.isEmpty()).orElse(defaultValue);
     }
 
     /** A file path, or null when the property is not set. */
-    private static Path path(PropertiesComponent properties, String key) {
+    private static Path path(SettingsSource properties, String key) {
         String value = string(properties, key, null);
         return value == null ? null : Path.of(value);
     }
 
-    private static List<String> list(PropertiesComponent properties, String key, List<String> defaultValue) {
-        return properties.resolveProperty(key)
+    private static List<String> list(SettingsSource properties, String key, List<String> defaultValue) {
+        return properties.get(key)
                 .map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(e -> !e.isEmpty()).toList())
                 .filter(l -> !l.isEmpty())
                 .orElse(defaultValue);
     }
 
-    private static long number(PropertiesComponent properties, String key, long defaultValue) {
+    private static long number(SettingsSource properties, String key, long defaultValue) {
         String value = string(properties, key, Long.toString(defaultValue));
         try {
             return Long.parseLong(value);

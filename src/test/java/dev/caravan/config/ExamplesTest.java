@@ -97,6 +97,15 @@ class ExamplesTest {
     }
 
     @Test
+    void sharedConfigurationExampleReachesRoutesOfOtherFiles() throws Exception {
+        try (TestBackend backend = TestBackend.start("b");
+             RunningGateway gateway = RunningGateway.startWithCopies(temp, Map.of("api.backends", backend.url()),
+                     Path.of("docs/examples/proxy-template.yaml"), Path.of("docs/examples/shared-configuration.yaml"))) {
+            assertEquals("caravan", send(gateway, "GET", "/api/x", "api.test").echoedHeader("X-Gateway"));
+        }
+    }
+
+    @Test
     void defaultConfigurationAnswersFromBothDemoBackends() throws Exception {
         Map<String, String> properties = Map.of(
                 "demo.backend1.port", Integer.toString(freePort()),

@@ -58,6 +58,15 @@ class ClientConnectionTest {
             public int inflight() {
                 return dispatched.size();
             }
+
+            @Override
+            public int open() {
+                return dispatched.size();
+            }
+
+            @Override
+            public void abortOpen() {
+            }
         }, HostPattern.parse("*"), "/");
         ListenerConfig config = new ListenerConfig("http", "127.0.0.1", 0, IDLE_MILLIS,
                 new ForwardedTrust(CidrMatcher.parse("")));

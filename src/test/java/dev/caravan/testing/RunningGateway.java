@@ -1,6 +1,7 @@
 package dev.caravan.testing;
 
 import dev.caravan.Caravan;
+import dev.caravan.config.PropertiesFile;
 import dev.caravan.config.RouteReloader;
 
 import java.io.IOException;
@@ -23,6 +24,15 @@ public final class RunningGateway implements AutoCloseable {
     }
 
     public static RunningGateway start(Path routesDir, Map<String, String> properties) {
+        return new RunningGateway(new Caravan(defaults(routesDir, properties)).start());
+    }
+
+    /** The same, reading (and watching) {@code propertiesFile} instead of the working directory's. */
+    public static RunningGateway start(Path routesDir, Map<String, String> properties, Path propertiesFile) {
+        return new RunningGateway(new Caravan(defaults(routesDir, properties), new PropertiesFile(propertiesFile)).start());
+    }
+
+    private static Map<String, String> defaults(Path routesDir, Map<String, String> properties) {
         Map<String, String> all = new HashMap<>();
         all.put("caravan.http.host", "127.0.0.1");
         all.put("caravan.http.port", "0");
@@ -31,7 +41,7 @@ public final class RunningGateway implements AutoCloseable {
         all.put("caravan.routes.reloadInterval", "100");
         all.put("caravan.shutdown.grace", "500");
         all.putAll(properties);
-        return new RunningGateway(new Caravan(all).start());
+        return all;
     }
 
     /** Copies route files into a fresh folder (so a test may rewrite them) and starts on it. */
@@ -63,6 +73,13 @@ public final class RunningGateway implements AutoCloseable {
 
     public RouteReloader reloader() {
         return caravan.server().reloader();
+    }
+
+    /** One {@code GET} on a fresh connection. */
+    public RawHttp.Response get(String target) throws IOException {
+        try (RawHttp raw = new RawHttp(port())) {
+            return raw.exchange("GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n");
+        }
     }
 
     public org.apache.camel.CamelContext context() {

@@ -1,0 +1,28 @@
+package dev.caravan.listen;
+
+import dev.caravan.http.ProxyExchange;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The requests one handler took whose responses are not finished yet, so a retired route knows when it is idle. */
+final class OpenRequests {
+
+    private final Set<ProxyExchange> open = ConcurrentHashMap.newKeySet();
+
+    void track(ProxyExchange request) {
+        open.add(request);
+        request.onFinished(open::remove);
+    }
+
+    int count() {
+        return open.size();
+    }
+
+    /** Cuts each open request (its client connection closes; the exchange ends as CUT). */
+    void abortAll() {
+        for (ProxyExchange request : open) {
+            request.cut();
+        }
+    }
+}
