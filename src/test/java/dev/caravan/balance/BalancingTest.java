@@ -103,7 +103,7 @@ class BalancingTest {
         try {
             for (int i = 0; i < 2; i++) {
                 RawHttp http = new RawHttp(gateway.port());
-                http.send("GET /least/slow/1500 HTTP/1.1\r\nHost: lb.test\r\n\r\n");
+                http.send("GET /least/slow/5000 HTTP/1.1\r\nHost: lb.test\r\n\r\n");
                 slow.add(http);
                 awaitSlowRequests(i + 1); // it reached a backend, so it counts as in flight there
             }
@@ -114,7 +114,7 @@ class BalancingTest {
             assertEquals(1, quick.size(), "quick requests should all go to the one idle backend: " + quick);
             String idle = quick.iterator().next();
             TestBackend idleBackend = pool.stream().filter(b -> b.url().equals(urlOf(idle))).findFirst().orElseThrow();
-            assertTrue(idleBackend.requests().stream().noneMatch(r -> r.uri().equals("/slow/1500")),
+            assertTrue(idleBackend.requests().stream().noneMatch(r -> r.uri().equals("/slow/5000")),
                     "the idle backend had a slow request");
             for (RawHttp http : slow) {
                 assertEquals(200, http.read().status());
@@ -136,7 +136,7 @@ class BalancingTest {
         try {
             for (int i = 0; i < 2; i++) {
                 RawHttp http = new RawHttp(gateway.port());
-                http.send("GET /eip/slow/1500 HTTP/1.1\r\nHost: lb.test\r\n\r\n");
+                http.send("GET /eip/slow/5000 HTTP/1.1\r\nHost: lb.test\r\n\r\n");
                 slow.add(http);
                 awaitSlowRequests(i + 1); // it reached a backend, so it counts as in flight there
             }
