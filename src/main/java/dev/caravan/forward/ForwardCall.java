@@ -223,6 +223,8 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
                 boolean last = content instanceof LastHttpContent;
                 if (last) {
                     MessageHeaders.removeNonEndToEnd(((LastHttpContent) content).trailingHeaders());
+                    // the backend's part is over: count it free before the client can see the end and ask again
+                    endUse();
                 }
                 responseBody.offer(content);
                 if (last) {
