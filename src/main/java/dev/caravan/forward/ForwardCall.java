@@ -4,6 +4,7 @@ import dev.caravan.balance.Backend;
 import dev.caravan.forward.ForwardOutcome.Kind;
 import dev.caravan.http.BodySource;
 import dev.caravan.http.ChannelBodyWriter;
+import dev.caravan.http.GatewayException;
 import dev.caravan.http.MessageHeaders;
 import dev.caravan.http.ProxyExchange;
 import dev.caravan.http.ReadControl;
@@ -309,7 +310,9 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
         if (state == State.STREAMING) {
             closeBackend(); // the backend answered already; the rest of its answer is useless now
         } else if (state != State.DONE) {
-            end(Kind.REQUEST_BODY_FAILED, "Client request body failed: " + cause);
+            // a limit that cut the body says which status; a body that broke off is the client's fault (400)
+            int status = cause instanceof GatewayException g ? g.status() : 400;
+            end(ForwardOutcome.failed(Kind.REQUEST_BODY_FAILED, true, status, "Client request body failed: " + cause));
         }
     }
 

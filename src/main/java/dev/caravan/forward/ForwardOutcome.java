@@ -10,7 +10,8 @@ import io.netty.handler.codec.http.HttpResponse;
  * @param requestSent true once any byte of the request went to the backend (it may have acted on it)
  * @param response    the final response head ({@link Kind#RESPONDED}) or null
  * @param body        its body, streaming ({@link Kind#RESPONDED}) or null
- * @param status      the backend's status for {@link Kind#RESPONDED} and {@link Kind#RETRYABLE_STATUS}, else 0
+ * @param status      the backend's status for {@link Kind#RESPONDED} and {@link Kind#RETRYABLE_STATUS}; for
+ *                    {@link Kind#REQUEST_BODY_FAILED} the status the failure calls for (413 for a body over a limit)
  * @param detail      for logs only (never sent to a client)
  */
 record ForwardOutcome(Kind kind, boolean requestSent, HttpResponse response, BodySource body, int status,
@@ -60,7 +61,7 @@ record ForwardOutcome(Kind kind, boolean requestSent, HttpResponse response, Bod
             case CONNECT_TIMEOUT, RESPONSE_TIMEOUT -> 504;
             case CONNECT_FAILED, CLOSED_BEFORE_HEAD, INVALID_RESPONSE -> 502;
             case CLIENT_GONE -> 499;
-            case REQUEST_BODY_FAILED -> 400;
+            case REQUEST_BODY_FAILED -> status != 0 ? status : 400;
         };
     }
 }

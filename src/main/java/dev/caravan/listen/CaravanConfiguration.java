@@ -1,5 +1,6 @@
 package dev.caravan.listen;
 
+import dev.caravan.limits.ByteSize;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
@@ -31,6 +32,38 @@ public final class CaravanConfiguration {
             description = "Answer requests that did not arrive over TLS with a redirect to the same target on the https"
                     + " listener (true or 308 keeps the method and body; 301), without running the route")
     private String redirectToHttps = "false";
+
+    @UriParam(label = "consumer,security", description = "Largest request body this route takes (e.g. 10m); more gets"
+            + " 413 as soon as the limit is crossed. Empty: the listener's caravan.client.maxBodySize")
+    private String maxBodySize = "";
+    @UriParam(label = "consumer,security", defaultValue = "0",
+            description = "Requests this route works on at once (0: no limit); more get 503 with Retry-After")
+    private int maxConcurrent;
+
+    /** The route's body limit, or -1 to use the listener's. */
+    long maxBodyBytes() {
+        return maxBodySize.isBlank() ? -1 : ByteSize.parse("maxBodySize", maxBodySize);
+    }
+
+    public String getMaxBodySize() {
+        return maxBodySize;
+    }
+
+    public void setMaxBodySize(String maxBodySize) {
+        this.maxBodySize = maxBodySize;
+        maxBodyBytes();
+    }
+
+    public int getMaxConcurrent() {
+        return maxConcurrent;
+    }
+
+    public void setMaxConcurrent(int maxConcurrent) {
+        if (maxConcurrent < 0) {
+            throw new IllegalArgumentException("maxConcurrent must not be negative, was " + maxConcurrent);
+        }
+        this.maxConcurrent = maxConcurrent;
+    }
 
     /** The listener names, in order. */
     List<String> listenerNames() {

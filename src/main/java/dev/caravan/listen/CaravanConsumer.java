@@ -6,6 +6,7 @@ import dev.caravan.http.GatewayException;
 import dev.caravan.http.HostHeader;
 import dev.caravan.http.HttpBinding;
 import dev.caravan.http.ProxyExchange;
+import dev.caravan.limits.BodySizeLimit;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultHttpResponse;
@@ -84,6 +85,9 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
             redirectToHttps(request);
             return;
         }
+        if (!withinLimits(request)) {
+            return;
+        }
         Exchange exchange = createExchange(false);
         exchange.setProperty(ProxyExchange.PROPERTY, request);
         binding.toCamel(request, exchange.getIn());
@@ -110,6 +114,37 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
             exchange.setException(e);
             reply(request, exchange);
         }
+    }
+
+    /**
+     * The route's limits, before it runs: too many requests at once is 503; an announced body over the size limit is
+     * 413 at once; a body of unannounced size is cut at the limit while it streams.
+     */
+    private boolean withinLimits(ProxyExchange request) {
+        int maxConcurrent = endpoint.maxConcurrent();
+        if (maxConcurrent > 0 && inflight.get() >= maxConcurrent) {
+            request.respondError(503, new io.netty.handler.codec.http.DefaultHttpHeaders()
+                    .setInt(HttpHeaderNames.RETRY_AFTER, 1));
+            return false;
+        }
+        long maxBody = endpoint.maxBodyBytes(listenerOf(request));
+        if (maxBody > 0 && request.hasBody()) {
+            if (io.netty.handler.codec.http.HttpUtil.getContentLength(request.head(), -1L) > maxBody) {
+                request.respondError(413);
+                return false;
+            }
+            request.decorateRequestBody((head, body) -> new BodySizeLimit(body, maxBody));
+        }
+        return true;
+    }
+
+    private ListenerConfig listenerOf(ProxyExchange request) {
+        for (Listener listener : endpoint.listeners()) {
+            if (listener.name().equals(request.client().listener())) {
+                return listener.config();
+            }
+        }
+        return endpoint.listeners().get(0).config();
     }
 
     /** Same host and target on the https listener; the route does not run, so nothing reaches a backend in clear. */

@@ -82,6 +82,16 @@ public final class CaravanEndpoint extends DefaultEndpoint implements MultipleCo
         return redirectStatus;
     }
 
+    /** The largest body this route takes from a request on {@code listener} (0: no limit). */
+    long maxBodyBytes(ListenerConfig listener) {
+        long own = configuration.maxBodyBytes();
+        return own >= 0 ? own : listener.limits().maxBodySize();
+    }
+
+    int maxConcurrent() {
+        return configuration.getMaxConcurrent();
+    }
+
     /** The port redirects name: the https listener's bound port. */
     int httpsPort() {
         return allListeners.get("https").port();

@@ -4,6 +4,7 @@ import dev.caravan.http.BodySource;
 import dev.caravan.http.ChannelBodyWriter;
 import dev.caravan.http.ClientInfo;
 import dev.caravan.http.ClientResponder;
+import dev.caravan.http.ErrorPage;
 import dev.caravan.http.HostHeader;
 import dev.caravan.http.ProxyExchange;
 import dev.caravan.http.ReadControl;
@@ -18,6 +19,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -67,7 +69,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private final List<ResponseHeadFilter> listenerFilters;
     private final RouteTable routes;
     private final ResponseEncoder encoder;
-    private final long idleTimeoutNanos;
+    private final long headerTimeoutNanos;
+    private final long bodyTimeoutNanos;
+    private final long keepAliveTimeoutNanos;
+    private final long sendTimeoutNanos;
+    private final long checkPeriodNanos;
     private final LongSupplier clock;
     private final long acceptedNanos;
     /** The verified client certificate's subject, read once per connection (its handshake is done by then). */
@@ -88,6 +94,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private ChannelBodyWriter responseWriter;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
     private long lastActivity;
+    /** When the first byte of the request head being read arrived (0: none is being read). */
+    private long headStarted;
+    /** Bytes of a request head arrived that did not make a whole head yet. */
+    private boolean headBytes;
+    /** Requests started on this connection. */
+    private int requests;
     /** When the client last drained what we wrote (or a response began). */
     private long lastWritable;
     private ScheduledFuture<?> idleCheck;
@@ -105,9 +117,17 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         this.listenerFilters = config.responseFilters();
         this.routes = routes;
         this.encoder = encoder;
-        this.idleTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.idleTimeoutMillis());
+        ClientLimits limits = config.limits();
+        this.headerTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits.headerTimeoutMillis());
+        this.bodyTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits.bodyTimeoutMillis());
+        this.keepAliveTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits.keepAliveTimeoutMillis());
+        this.sendTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(limits.sendTimeoutMillis());
+        // one check per connection at a quarter of the shortest timeout: each fires at most 25% late
+        this.checkPeriodNanos = Math.min(Math.min(headerTimeoutNanos, bodyTimeoutNanos),
+                Math.min(keepAliveTimeoutNanos, sendTimeoutNanos)) / 4;
         this.clock = clock;
         this.acceptedNanos = clock.getAsLong();
+        this.headStarted = acceptedNanos; // a new connection owes its first request head within the header timeout
         this.lastActivity = acceptedNanos;
         this.lastWritable = acceptedNanos;
     }
@@ -119,8 +139,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        scheduleIdleCheck(idleTimeoutNanos);
+        scheduleIdleCheck(checkPeriodNanos);
         ctx.fireChannelActive();
+    }
+
+    /** Raw bytes arrived (before decoding): a request head may be under way, and its header timeout runs. */
+    void bytesArrived() {
+        if (current == null && backlog.isEmpty()) {
+            headBytes = true;
+            if (headStarted == 0) {
+                headStarted = clock.getAsLong();
+            }
+        }
     }
 
     @Override
@@ -182,6 +212,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
      * and the client gets a 400 if no response has started, then the connection closes.
      */
     private void malformedBody(Throwable cause) {
+        abandonRequestBody(400, cause);
+    }
+
+    /**
+     * Gives up on the request body being read: whoever reads it sees the failure, the client gets {@code status} if
+     * no response has started, and the connection closes after that (or now).
+     */
+    private void abandonRequestBody(int status, Throwable cause) {
         ProxyExchange exchange = current;
         exchange.incomingBody().fail(cause);
         refusing = true;
@@ -189,7 +227,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         closeAfterResponse = true;
         setAutoRead(false);
         if (responseBody == null && !exchange.hasResponded()) {
-            exchange.respondError(400);
+            exchange.respondError(status);
         } else {
             closing = true;
             ctx.close();
@@ -212,7 +250,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         requestComplete = false;
         bodyPaused = false;
         refusing = false;
-        closeAfterResponse = !HttpUtil.isKeepAlive(request);
+        headStarted = 0;
+        headBytes = false;
+        int maxRequests = config.limits().maxRequestsPerConnection();
+        closeAfterResponse = !HttpUtil.isKeepAlive(request) || (maxRequests > 0 && ++requests >= maxRequests);
         String target = originForm(request.uri());
         int invalid = request.decoderResult().isFailure()
                 ? statusForDecodeFailure(request.decoderResult()) : validate(request, target);
@@ -269,7 +310,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             return 400;
         }
         HttpHeaders headers = request.headers();
-        if (headers.size() > config.maxHeaderCount()) {
+        if (headers.size() > config.limits().maxHeaderCount()) {
             return 431;
         }
         List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
@@ -382,6 +423,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             }
             return;
         }
+        if (head.status().code() == 413 && !requestComplete) {
+            closeAfterResponse = true; // the rest of a body that is too large is not worth reading
+        }
         boolean headRequest = exchange.method().equals(HttpMethod.HEAD) && !refusing;
         boolean noBody = headRequest || !mayHaveBody(head.status().code());
         HttpHeaders headers = head.headers();
@@ -435,6 +479,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         responseBody = null;
         responseWriter = null;
         lastActivity = clock.getAsLong();
+        headStarted = 0;
+        headBytes = false;
         boolean refused = refusing;
         lastWrite.addListener(f -> done.finished(refused ? Outcome.REFUSED
                 : f.isSuccess() ? Outcome.COMPLETED : Outcome.CLIENT_GONE));
@@ -544,27 +590,58 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     }
 
     private void scheduleIdleCheck(long delayNanos) {
-        idleCheck = ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+        idleCheck = ctx.executor().schedule(this::checkIdle, Math.max(delayNanos, TimeUnit.MILLISECONDS.toNanos(10)),
+                TimeUnit.NANOSECONDS);
     }
 
     /**
-     * The idle timeout also guards a request in progress: a client that stops sending a body we are reading
-     * (slowloris), or stops reading a response we are writing, loses the connection after the same time, so it cannot
-     * hold a client and a backend connection open forever.
+     * One timer per connection enforces the per-phase timeouts: the request head (slowloris), pauses in the request
+     * body, idle keep-alive, and a client that stops reading a response. Each cuts only what it guards, so a slow
+     * reader of a large download is not confused with an idle connection.
      */
     private void checkIdle() {
         if (!ctx.channel().isActive()) {
             return;
         }
         long now = clock.getAsLong();
-        long idleFor = now - lastActivity;
-        boolean stalledSending = current != null && !requestComplete && !bodyPaused && idleFor >= idleTimeoutNanos;
-        boolean stalledReading = responseWriter != null && !ctx.channel().isWritable()
-                && now - lastWritable >= idleTimeoutNanos;
-        if ((current == null && idleFor >= idleTimeoutNanos) || stalledSending || stalledReading) {
-            ctx.close();
+        if (current == null) {
+            if (awaitingDrain) {
+                if (now - lastWritable >= sendTimeoutNanos) {
+                    ctx.close();
+                    return;
+                }
+            } else if (headStarted != 0) {
+                if (now - headStarted >= headerTimeoutNanos) {
+                    headTimedOut();
+                    return;
+                }
+            } else if (now - lastActivity >= keepAliveTimeoutNanos) {
+                ctx.close();
+                return;
+            }
         } else {
-            scheduleIdleCheck(current == null ? idleTimeoutNanos - idleFor : Math.max(idleTimeoutNanos / 4, 1));
+            if (!requestComplete && !bodyPaused && now - lastActivity >= bodyTimeoutNanos) {
+                abandonRequestBody(408, new java.util.concurrent.TimeoutException("request body timed out"));
+                return;
+            }
+            if (responseWriter != null && !ctx.channel().isWritable() && now - lastWritable >= sendTimeoutNanos) {
+                ctx.close();
+                return;
+            }
         }
+        scheduleIdleCheck(checkPeriodNanos);
+    }
+
+    /** The head did not complete in time: a 408 if the client sent part of one, else just close (nginx does too). */
+    private void headTimedOut() {
+        closing = true;
+        if (!headBytes) {
+            ctx.close();
+            return;
+        }
+        FullHttpResponse page = ErrorPage.render(ctx.alloc(), HttpVersion.HTTP_1_1, 408, null);
+        page.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        encoder.answeringHead(false);
+        ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -34,6 +34,9 @@ public final class Listener {
     private final RouteTable routes;
     private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final List<Consumer<ProxyExchange>> starters = new CopyOnWriteArrayList<>();
+    private final java.util.Map<java.net.InetAddress, java.util.concurrent.atomic.AtomicInteger> perAddress =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
     private final List<Consumer<ProxyExchange>> observers = new CopyOnWriteArrayList<>();
     private Channel serverChannel;
 
@@ -54,17 +57,21 @@ public final class Listener {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        if (!admit(ch)) {
+                            return;
+                        }
                         connections.add(ch);
                         if (config.secure()) {
                             // first, so everything after it sees plain bytes; it picks the certificate by SNI
                             ch.pipeline().addLast("tls", config.tls().newHandler());
                         }
                         ResponseEncoder encoder = new ResponseEncoder();
-                        ch.pipeline().addLast("decoder", newDecoder());
+                        ClientConnection connection = new ClientConnection(config, routes, encoder, System::nanoTime,
+                                Listener.this::exchangeStarted);
+                        ch.pipeline().addLast("bytes", new InboundBytes(connection));
+                        ch.pipeline().addLast("decoder", newDecoder(config.limits()));
                         ch.pipeline().addLast("encoder", encoder);
-                        ch.pipeline().addLast("connection",
-                                new ClientConnection(config, routes, encoder, System::nanoTime,
-                                        Listener.this::exchangeStarted));
+                        ch.pipeline().addLast("connection", connection);
                     }
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
@@ -99,12 +106,53 @@ public final class Listener {
     }
 
     /** The request decoder every connection gets: strict, with the listener's size limits. */
-    static RequestDecoder newDecoder() {
+    static RequestDecoder newDecoder(ClientLimits limits) {
         return new RequestDecoder(new HttpDecoderConfig()
-                .setMaxInitialLineLength(8192)
-                .setMaxHeaderSize(16384)
+                .setMaxInitialLineLength(limits.maxRequestLine())
+                .setMaxHeaderSize(limits.maxHeaderSize())
                 .setMaxChunkSize(65536)
                 .setStrictLineParsing(true));
+    }
+
+    /**
+     * Connection limits, at accept: over the listener's maximum, or over the per-address maximum, the new connection
+     * is closed before anything is read (and counted).
+     */
+    private boolean admit(Channel ch) {
+        ClientLimits limits = config.limits();
+        if (limits.maxConnections() > 0 && connections.size() >= limits.maxConnections()) {
+            refused.incrementAndGet();
+            ch.close();
+            return false;
+        }
+        if (limits.maxConnectionsPerIp() > 0) {
+            java.net.InetAddress peer = ((InetSocketAddress) ch.remoteAddress()).getAddress();
+            java.util.concurrent.atomic.AtomicInteger count = perAddress.computeIfAbsent(peer,
+                    p -> new java.util.concurrent.atomic.AtomicInteger());
+            if (count.incrementAndGet() > limits.maxConnectionsPerIp()) {
+                release(peer, count);
+                refused.incrementAndGet();
+                ch.close();
+                return false;
+            }
+            ch.closeFuture().addListener(f -> release(peer, count));
+        }
+        return true;
+    }
+
+    private void release(java.net.InetAddress peer, java.util.concurrent.atomic.AtomicInteger count) {
+        if (count.decrementAndGet() <= 0) {
+            perAddress.remove(peer, count);
+        }
+    }
+
+    /** Connections closed at accept because a connection limit was reached. */
+    public long refusedConnections() {
+        return refused.get();
+    }
+
+    public ListenerConfig config() {
+        return config;
     }
 
     public String name() {

@@ -11,17 +11,20 @@ import java.util.List;
 /**
  * Where a listener accepts connections and what it applies to every request. {@code port} 0 picks a free port (tests).
  *
- * @param idleTimeoutMillis how long an idle keep-alive client connection stays open
+ * @param limits            per-phase timeouts, sizes and counts for every client
  * @param tls               terminates TLS on each connection before HTTP is parsed; null for plain HTTP
  * @param hsts              the {@code Strict-Transport-Security} value added to every response of a TLS listener;
  *                          null for none
  */
-public record ListenerConfig(String name, String host, int port, long idleTimeoutMillis, TlsTermination tls,
+public record ListenerConfig(String name, String host, int port, ClientLimits limits, TlsTermination tls,
                              String hsts, ForwardedTrust forwardedTrust) {
 
     public ListenerConfig {
         if (tls == null) {
             hsts = null; // browsers ignore it over plain HTTP (RFC 6797 8.1), so it is never sent there
+        }
+        if (limits == null) {
+            limits = ClientLimits.DEFAULTS;
         }
         if (forwardedTrust == null) {
             forwardedTrust = new ForwardedTrust(CidrMatcher.parse(""));
@@ -29,13 +32,8 @@ public record ListenerConfig(String name, String host, int port, long idleTimeou
     }
 
     /** A plain-HTTP listener. */
-    public ListenerConfig(String name, String host, int port, long idleTimeoutMillis, ForwardedTrust forwardedTrust) {
-        this(name, host, port, idleTimeoutMillis, null, null, forwardedTrust);
-    }
-
-    /** Request headers allowed in one request (more: 431); bounds the work of every header lookup. */
-    public int maxHeaderCount() {
-        return 100;
+    public ListenerConfig(String name, String host, int port, ClientLimits limits, ForwardedTrust forwardedTrust) {
+        this(name, host, port, limits, null, null, forwardedTrust);
     }
 
     public boolean secure() {

@@ -69,11 +69,11 @@ public final class CaravanServer {
         pools = new BackendPools(loops, backendTls);
         ForwardedTrust trust = new ForwardedTrust(CidrMatcher.parse(settings.trustedProxies()));
         Listener http = new Listener(new ListenerConfig("http", settings.httpHost(), settings.httpPort(),
-                settings.clientIdleTimeoutMillis(), trust), loops);
+                settings.clientLimits(), trust), loops);
         listeners.add(http);
         if (certificates != null) {
             listeners.add(new Listener(new ListenerConfig("https", settings.httpsHost(), settings.httpsPort(),
-                    settings.clientIdleTimeoutMillis(), certificates.termination(), settings.hsts(), trust), loops));
+                    settings.clientLimits(), certificates.termination(), settings.hsts(), trust), loops));
         }
         context.getRegistry().bind("caravanListeners", listeners);
         context.getRegistry().bind("caravanBackendPools", pools);

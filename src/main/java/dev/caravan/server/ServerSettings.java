@@ -1,5 +1,7 @@
 package dev.caravan.server;
 
+import dev.caravan.limits.ByteSize;
+import dev.caravan.listen.ClientLimits;
 import dev.caravan.tls.BackendTlsSettings;
 import dev.caravan.tls.ClientAuthMode;
 import dev.caravan.tls.TlsSettings;
@@ -24,7 +26,7 @@ public record ServerSettings(
         TlsSettings tls,
         String hsts,
         BackendTlsSettings backendTls,
-        long clientIdleTimeoutMillis,
+        ClientLimits clientLimits,
         int ioThreads,
         Path routesDir,
         boolean reloadEnabled,
@@ -67,7 +69,7 @@ public record ServerSettings(
                         path(properties, "caravan.backend.tls.trust"),
                         path(properties, "caravan.backend.tls.cert"),
                         path(properties, "caravan.backend.tls.key")),
-                number(properties, "caravan.http.idleTimeout", 60_000),
+                clientLimits(properties),
                 (int) number(properties, "caravan.io.threads", Runtime.getRuntime().availableProcessors()),
                 Path.of(string(properties, "caravan.routes.dir", "routes")),
                 Boolean.parseBoolean(string(properties, "caravan.routes.reload", "true")),
@@ -75,6 +77,23 @@ public record ServerSettings(
                 number(properties, "caravan.routes.drainTimeout", 3_600_000),
                 number(properties, "caravan.shutdown.grace", 10_000),
                 string(properties, "caravan.trustedProxies", ""));
+    }
+
+    private static ClientLimits clientLimits(SettingsSource properties) {
+        ClientLimits d = ClientLimits.DEFAULTS;
+        return new ClientLimits(
+                number(properties, "caravan.client.headerTimeout", d.headerTimeoutMillis()),
+                number(properties, "caravan.client.bodyTimeout", d.bodyTimeoutMillis()),
+                number(properties, "caravan.client.keepAliveTimeout", d.keepAliveTimeoutMillis()),
+                number(properties, "caravan.client.sendTimeout", d.sendTimeoutMillis()),
+                (int) number(properties, "caravan.client.maxRequestsPerConnection", d.maxRequestsPerConnection()),
+                (int) number(properties, "caravan.client.maxConnections", d.maxConnections()),
+                (int) number(properties, "caravan.client.maxConnectionsPerIp", d.maxConnectionsPerIp()),
+                (int) number(properties, "caravan.client.maxRequestLine", d.maxRequestLine()),
+                (int) number(properties, "caravan.client.maxHeaderSize", d.maxHeaderSize()),
+                (int) number(properties, "caravan.client.maxHeaderCount", d.maxHeaderCount()),
+                ByteSize.parse("caravan.client.maxBodySize",
+                        string(properties, "caravan.client.maxBodySize", Long.toString(d.maxBodySize()))));
     }
 
     private static String string(SettingsSource properties, String key, String defaultValue) {

@@ -77,11 +77,11 @@ class PropertiesReloadTest {
             Files.writeString(properties, "backend.url = " + backend.url() + "\n");
             try (RunningGateway gateway = RunningGateway.start(dir, Map.of(), properties);
                  LogCapture log = new LogCapture()) {
-                Files.writeString(properties, "backend.url = " + backend.url() + "\ncaravan.http.idleTimeout = 1234\n"
+                Files.writeString(properties, "backend.url = " + backend.url() + "\ncaravan.client.keepAliveTimeout = 1234\n"
                         + "caravan.io.threads = 1\n");
                 Await.until(() -> gateway.reloader().generation() == 2, "properties change applied");
                 List<String> warnings = log.lines(Level.WARN);
-                assertTrue(warnings.stream().anyMatch(l -> l.contains("caravan.http.idleTimeout")
+                assertTrue(warnings.stream().anyMatch(l -> l.contains("caravan.client.keepAliveTimeout")
                         && l.contains("needs a restart")), warnings.toString());
                 assertTrue(warnings.stream().anyMatch(l -> l.contains("caravan.io.threads")
                         && l.contains("needs a restart")), warnings.toString());
@@ -131,9 +131,9 @@ class PropertiesReloadTest {
             Files.writeString(properties, good);
             try (RunningGateway gateway = RunningGateway.start(dir, Map.of(), properties);
                  LogCapture log = new LogCapture()) {
-                Files.writeString(properties, good + "caravan.http.idleTimeout = soon\n");
+                Files.writeString(properties, good + "caravan.client.keepAliveTimeout = soon\n");
                 Await.until(() -> gateway.reloader().lastError() != null, "bad value rejected");
-                assertTrue(gateway.reloader().lastError().contains("caravan.http.idleTimeout must be a whole number"),
+                assertTrue(gateway.reloader().lastError().contains("caravan.client.keepAliveTimeout must be a whole number"),
                         gateway.reloader().lastError());
                 Files.writeString(properties, good);
                 Await.until(() -> gateway.reloader().lastError() == null, "revert noticed");

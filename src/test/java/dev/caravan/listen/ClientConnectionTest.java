@@ -39,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ClientConnectionTest {
 
     private static final long IDLE_MILLIS = 1000;
+    private static final long HEADER_MILLIS = 500;
 
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
     private final ArrayDeque<ProxyExchange> dispatched = new ArrayDeque<>();
@@ -68,14 +69,17 @@ class ClientConnectionTest {
             public void abortOpen() {
             }
         }, HostPattern.parse("*"), "/");
-        ListenerConfig config = new ListenerConfig("http", "127.0.0.1", 0, IDLE_MILLIS,
+        ListenerConfig config = new ListenerConfig("http", "127.0.0.1", 0,
+                ClientLimits.DEFAULTS.withTimeouts(HEADER_MILLIS, IDLE_MILLIS, IDLE_MILLIS, IDLE_MILLIS),
                 new ForwardedTrust(CidrMatcher.parse("")));
         ResponseEncoder encoder = new ResponseEncoder();
         channel = new InetEmbeddedChannel();
         channel.freezeTime();
-        channel.pipeline().addLast("decoder", Listener.newDecoder()).addLast("encoder", encoder)
-                .addLast("connection", new ClientConnection(config, routes, encoder, now::get,
-                        exchange -> exchange.onFinished(finished::add)));
+        ClientConnection connection = new ClientConnection(config, routes, encoder, now::get,
+                exchange -> exchange.onFinished(finished::add));
+        channel.pipeline().addLast("bytes", new InboundBytes(connection))
+                .addLast("decoder", Listener.newDecoder(config.limits())).addLast("encoder", encoder)
+                .addLast("connection", connection);
         channel.pipeline().fireChannelActive();
     }
 
@@ -234,8 +238,9 @@ class ClientConnectionTest {
         RouteTable empty = new RouteTable(exchange -> exchange.respondError(404));
         ResponseEncoder encoder = new ResponseEncoder();
         InetEmbeddedChannel bare = new InetEmbeddedChannel();
-        bare.pipeline().addLast(Listener.newDecoder()).addLast(encoder).addLast(new ClientConnection(
-                new ListenerConfig("http", "127.0.0.1", 0, IDLE_MILLIS, null), empty, encoder, now::get, e -> { }));
+        bare.pipeline().addLast(Listener.newDecoder(ClientLimits.DEFAULTS)).addLast(encoder).addLast(new ClientConnection(
+                new ListenerConfig("http", "127.0.0.1", 0, ClientLimits.DEFAULTS, null), empty, encoder, now::get,
+                e -> { }));
         bare.writeInbound(Unpooled.copiedBuffer("GET /x HTTP/1.1\r\nHost: t\r\n\r\n", StandardCharsets.ISO_8859_1));
         ByteBuf out = bare.readOutbound();
         assertTrue(out.toString(StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 404"));
@@ -267,5 +272,69 @@ class ClientConnectionTest {
         assertTrue(out.endsWith("4\r\npart\r\n0\r\n\r\n"), out);
         assertEquals(1, finished.size());
         assertEquals(4, exchange.log().bytesOut());
+    }
+
+    @Test
+    void aConnectionThatSendsNothingIsClosedAtTheHeaderTimeout() {
+        advance(HEADER_MILLIS - 100);
+        assertTrue(channel.isOpen());
+        advance(200);
+        assertFalse(channel.isOpen());
+        assertEquals("", written(), "nothing to answer: no request began");
+    }
+
+    @Test
+    void aHeadSentByteByByteIsCutAtTheHeaderTimeoutWith408() {
+        send("GET /slow");
+        advance(HEADER_MILLIS / 2);
+        send("loris HTTP/1.1\r\n"); // trickling does not reset the head's clock
+        advance(HEADER_MILLIS / 2 + 100);
+        assertTrue(written().startsWith("HTTP/1.1 408"));
+        assertFalse(channel.isOpen());
+        assertTrue(dispatched.isEmpty());
+    }
+
+    @Test
+    void betweenRequestsTheKeepAliveTimeoutAppliesNotTheHeaderTimeout() {
+        send("GET /a HTTP/1.1\r\nHost: t\r\n\r\n");
+        answer(dispatched.poll(), 200, "ok");
+        written();
+        advance(HEADER_MILLIS + 100);
+        assertTrue(channel.isOpen(), "idle between requests is the keep-alive timeout's business");
+        send("GET /b HTTP/1.1\r\n"); // a second head begins...
+        advance(HEADER_MILLIS + 100);
+        assertFalse(channel.isOpen(), "...and owes its end within the header timeout");
+    }
+
+    @Test
+    void aStalledBodyGets408WhenNothingWasAnsweredYet() {
+        send("POST /upload HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc");
+        ProxyExchange upload = dispatched.peek();
+        advance(IDLE_MILLIS + 300);
+        assertTrue(written().startsWith("HTTP/1.1 408"));
+        assertFalse(channel.isOpen());
+        assertEquals(RequestLog.Outcome.REFUSED, upload.log().outcome());
+    }
+
+    @Test
+    void theConnectionClosesAfterItsLastAllowedRequest() {
+        RouteTable routes = new RouteTable(exchange -> exchange.respondError(404));
+        ResponseEncoder encoder = new ResponseEncoder();
+        ClientLimits two = new ClientLimits(10_000, 10_000, 10_000, 10_000, 2, 0, 0, 8192, 16384, 100, 0);
+        InetEmbeddedChannel limited = new InetEmbeddedChannel();
+        limited.pipeline().addLast(Listener.newDecoder(two)).addLast(encoder).addLast(new ClientConnection(
+                new ListenerConfig("http", "127.0.0.1", 0, two, null), routes, encoder, now::get, e -> { }));
+        limited.writeInbound(Unpooled.copiedBuffer("GET /1 HTTP/1.1\r\nHost: t\r\n\r\nGET /2 HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "GET /3 HTTP/1.1\r\nHost: t\r\n\r\n", StandardCharsets.ISO_8859_1));
+        StringBuilder out = new StringBuilder();
+        ByteBuf buf;
+        while ((buf = limited.readOutbound()) != null) {
+            out.append(buf.toString(StandardCharsets.ISO_8859_1));
+            buf.release();
+        }
+        assertEquals(2, out.toString().split("HTTP/1.1 404", -1).length - 1, out.toString());
+        assertTrue(out.toString().contains("connection: close"), "the second answer says so");
+        assertFalse(limited.isOpen());
+        limited.finishAndReleaseAll();
     }
 }

@@ -25,7 +25,7 @@ class StalledClientTest {
     static void start() throws Exception {
         backend = TestBackend.start("b1");
         gateway = RunningGateway.start(Path.of("src/test/resources/routes/forwarding"), Map.of(
-                "backend.url", backend.url(), "dead.url", "http://127.0.0.1:1", "caravan.http.idleTimeout", "1000"));
+                "backend.url", backend.url(), "dead.url", "http://127.0.0.1:1", "caravan.client.bodyTimeout", "1000", "caravan.client.sendTimeout", "1000"));
     }
 
     @AfterAll
