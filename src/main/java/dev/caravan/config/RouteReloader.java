@@ -31,6 +31,8 @@ import java.util.function.Supplier;
  */
 public final class RouteReloader implements AutoCloseable {
 
+    /** How long a change must stay the same before it is validated. */
+    private static final long SETTLE_MILLIS = 50;
     private static final Logger LOG = LoggerFactory.getLogger(RouteReloader.class);
     private static final long DRAIN_POLL_MILLIS = 20;
 
@@ -140,6 +142,9 @@ public final class RouteReloader implements AutoCloseable {
         if (snapshot.equals(rejected)) {
             return false;
         }
+        if (!snapshot.equals(readAfterSettling())) {
+            return false; // a file is still being written (an editor's truncate-then-write): look again next time
+        }
         long started = System.nanoTime();
         String what = describeChange(current, snapshot);
         boolean propertiesChanged = !Objects.equals(snapshot.properties(), current.properties());
@@ -190,6 +195,16 @@ public final class RouteReloader implements AutoCloseable {
         LOG.warn("Rejected change ({}), generation {} keeps serving: {}", what, generation, error);
         rejected = snapshot;
         lastError = error; // after the log line, like the generation
+    }
+
+    /** Reads again a moment later, so a file caught between truncation and its new content is not validated. */
+    private Snapshot readAfterSettling() {
+        try {
+            Thread.sleep(SETTLE_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return read();
     }
 
     private Snapshot read() {

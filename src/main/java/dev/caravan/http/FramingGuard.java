@@ -1,6 +1,7 @@
 package dev.caravan.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.util.ByteProcessor;
 import io.netty.handler.codec.http.HttpObjectDecoder;
 
 import java.lang.reflect.Field;
@@ -54,30 +55,40 @@ public final class FramingGuard {
 
     /** Looks at the chunk-size line (complete or not) without consuming it. */
     static String chunkSizeProblem(ByteBuf in) {
-        int i = in.readerIndex();
-        int end = in.writerIndex();
-        while (i < end && (in.getByte(i) == ' ' || in.getByte(i) == '\t')) {
-            i++;
-        }
-        while (i < end && in.getByte(i) == '0') {
-            i++;
-        }
-        long size = 0;
-        int digits = 0;
-        for (; i < end; i++) {
-            int digit = Character.digit(in.getByte(i), 16);
-            if (digit < 0) {
-                break;
+        ChunkSizeScan scan = new ChunkSizeScan();
+        in.forEachByte(in.readerIndex(), in.readableBytes(), scan);
+        return scan.tooLarge ? "chunk size too large" : null;
+    }
+
+    /** Reads a chunk size's hex digits (after blanks and leading zeros) until anything else; stops when too large. */
+    private static final class ChunkSizeScan implements ByteProcessor {
+        private boolean pastBlanks;
+        private boolean pastZeros;
+        private long size;
+        private int digits;
+        private boolean tooLarge;
+
+        @Override
+        public boolean process(byte b) {
+            if (!pastBlanks && (b == ' ' || b == '\t')) {
+                return true;
             }
-            if (++digits > MAX_SIGNIFICANT_HEX_DIGITS) {
-                return "chunk size too large";
+            pastBlanks = true;
+            if (!pastZeros && b == '0') {
+                return true;
+            }
+            pastZeros = true;
+            int digit = Character.digit(b, 16);
+            if (digit < 0) {
+                return false;
             }
             size = size * 16 + digit;
+            if (++digits > MAX_SIGNIFICANT_HEX_DIGITS || size > Integer.MAX_VALUE) {
+                tooLarge = true;
+                return false;
+            }
+            return true;
         }
-        if (size > Integer.MAX_VALUE) {
-            return "chunk size too large";
-        }
-        return null;
     }
 
     /**
@@ -87,25 +98,45 @@ public final class FramingGuard {
     static String foldedHeaderProblem(ByteBuf in, boolean inHeaders) {
         int start = in.readerIndex();
         int end = in.writerIndex();
-        if (inHeaders && start < end && isBlank(in.getByte(start))) {
+        if (start >= end) {
+            return null;
+        }
+        if (inHeaders && isBlank(in.getByte(start))) {
             return "obsolete line folding in a header";
         }
-        while (!inHeaders && start < end && (in.getByte(start) == '\r' || in.getByte(start) == '\n')) {
-            start++; // empty lines before a request line are skipped, not the end of a head
+        if (!inHeaders) {
+            // empty lines before a request line are skipped, not the end of a head
+            int text = in.forEachByte(start, end - start, b -> b == '\r' || b == '\n');
+            if (text < 0) {
+                return null;
+            }
+            start = text;
         }
-        for (int i = start; i + 1 < end; i++) {
-            if (in.getByte(i) != '\n') {
-                continue;
+        FoldScan scan = new FoldScan();
+        in.forEachByte(start, end - start, scan);
+        return scan.folded ? "obsolete line folding in a header" : null;
+    }
+
+    /** Finds a line start with a blank before the empty line that ends the head. */
+    private static final class FoldScan implements ByteProcessor {
+        private boolean afterLineFeed;
+        private boolean folded;
+
+        @Override
+        public boolean process(byte b) {
+            if (afterLineFeed) {
+                afterLineFeed = false;
+                if (b == '\r' || b == '\n') {
+                    return false; // the empty line: the head ends, what follows is body or the next message
+                }
+                if (isBlank(b)) {
+                    folded = true;
+                    return false;
+                }
             }
-            byte next = in.getByte(i + 1);
-            if (next == '\r' || next == '\n') {
-                return null; // the empty line: the head ends, what follows is body or the next message
-            }
-            if (isBlank(next)) {
-                return "obsolete line folding in a header";
-            }
+            afterLineFeed = b == '\n';
+            return true;
         }
-        return null;
     }
 
     private static boolean isBlank(byte b) {

@@ -71,7 +71,9 @@ class BackendTlsTest {
     @Test
     void selfSignedBackendIsRefusedWithTheDefaultTrustStore() throws Exception {
         RawHttp.Response response = get(defaultTrust, "/ok/default-trust");
-        assertEquals(502, response.status(), response.bodyText());
+        // 502 (handshake refused), or 503 once this gateway's health check over TLS was refused the same way and
+        // marked the backend down: either way the backend was not trusted
+        assertTrue(response.status() == 502 || response.status() == 503, response.bodyText());
         assertTrue(!trusted.targets.contains("/ok/default-trust"), "nothing reached the backend");
     }
 
