@@ -36,9 +36,7 @@ public final class RateLimitComponent extends DefaultComponent {
         configuration.setName(remaining);
         RateLimitEndpoint endpoint = new RateLimitEndpoint(uri, this, configuration, limits);
         setProperties(endpoint, parameters);
-        // the key expression is compiled now too, so a bad one fails with the route file's line
-        RequestKey.parse(getCamelContext(), configuration.settings().key(), configuration.getIpv6Prefix());
-        endpoint.declare();
+        endpoint.declare(); // now, so a bad option or a conflicting limit fails with the route file's line
         return endpoint;
     }
 }

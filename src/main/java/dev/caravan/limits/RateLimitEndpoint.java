@@ -27,6 +27,7 @@ public final class RateLimitEndpoint extends DefaultEndpoint {
     private final RateLimitConfiguration configuration;
     private final RateLimits limits;
     private LimitSettings settings;
+    private RequestKey key;
     private RateLimiter limiter;
 
     RateLimitEndpoint(String uri, RateLimitComponent component, RateLimitConfiguration configuration,
@@ -40,10 +41,14 @@ public final class RateLimitEndpoint extends DefaultEndpoint {
         return configuration;
     }
 
-    /** Checks the options and takes the named limit (refused if a step in use declared it otherwise). */
+    /**
+     * Checks the options, compiles the key, and takes the named limit (refused if a step in use declared it with other
+     * settings).
+     */
     synchronized void declare() {
         if (limiter == null) {
             settings = configuration.settings();
+            key = RequestKey.parse(getCamelContext(), settings.key(), settings.ipv6Prefix());
             limiter = limits.declare(configuration.getName(), settings);
         }
     }
@@ -74,9 +79,7 @@ public final class RateLimitEndpoint extends DefaultEndpoint {
         if (taken == null) {
             throw new IllegalStateException("caravan-rate-limit:" + configuration.getName() + " is stopped");
         }
-        RateLimitStep step = new RateLimitStep(taken,
-                RequestKey.parse(getCamelContext(), settings.key(), settings.ipv6Prefix()),
-                configuration.missingKeyRule(), settings.ipv6Prefix(),
+        RateLimitStep step = new RateLimitStep(taken, key, configuration.missingKeyRule(), settings.ipv6Prefix(),
                 new RateLimitHeaders(configuration.getName(), settings.policy(),
                         RateLimitHeaders.form(configuration.getHeaders())),
                 configuration.isSuccessHeaders());

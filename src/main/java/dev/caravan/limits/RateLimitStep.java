@@ -43,6 +43,9 @@ final class RateLimitStep {
                 case SHARED -> k = SHARED_KEY;
                 case CLIENT_IP -> k = RequestKey.clientKey(proxy.clientIp(), ipv6Prefix);
             }
+            if (k == null) {
+                k = SHARED_KEY; // no address either (never expected): still counted, never unlimited
+            }
         }
         Decision decision = limiter.check(k);
         if (!decision.allowed()) {
