@@ -12,9 +12,9 @@ import org.apache.camel.support.DefaultProducer;
 
 /**
  * Hides the backends from clients, in one line of a route: {@code caravan-hide:} takes {@code Server},
- * {@code X-Powered-By}, {@code X-AspNet-Version}, {@code X-AspNetMvc-Version}, {@code X-Runtime} and {@code Via} out of every
- * response, restores standard reason phrases, and with {@code replaceErrors=5xx} answers backends' server errors
- * with the gateway's own page. Options: {@link HideConfiguration}.
+ * {@code X-Powered-By}, {@code X-AspNet-Version}, {@code X-AspNetMvc-Version}, {@code X-Runtime} and {@code Via} out
+ * of every response, restores standard reason phrases, and with {@code replaceErrors=5xx} answers backends' server
+ * errors with the gateway's own page. Options: {@link HideConfiguration}.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-hide", title = "Caravan Hide",
         syntax = "caravan-hide:what", producerOnly = true, category = Category.HTTP)

@@ -27,7 +27,8 @@ public final class SecurityHeadersEndpoint extends DefaultEndpoint {
     @UriParam
     private final SecurityHeadersConfiguration configuration;
 
-    SecurityHeadersEndpoint(String uri, SecurityHeadersComponent component, SecurityHeadersConfiguration configuration) {
+    SecurityHeadersEndpoint(String uri, SecurityHeadersComponent component,
+                            SecurityHeadersConfiguration configuration) {
         super(uri, component);
         this.configuration = configuration;
     }

@@ -37,7 +37,8 @@ final class RateLimitHeaders {
             case "draft" -> Form.DRAFT;
             case "legacy" -> Form.LEGACY;
             case "none" -> Form.NONE;
-            default -> throw new IllegalArgumentException("headers must be draft, legacy or none, was '" + option + "'");
+            default -> throw new IllegalArgumentException("headers must be draft, legacy or none, was '" + option
+                    + "'");
         };
     }
 

@@ -12,7 +12,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -150,7 +149,8 @@ class HideBackendsTest {
         assertNothingLeaks(head);
         // the connection is still usable after the replaced body (the HEAD answer had none)
         try (RawHttp http = new RawHttp(gateway.port())) {
-            http.send("GET /shop/crash HTTP/1.1\r\nHost: shop.test\r\n\r\nGET /shop/ HTTP/1.1\r\nHost: shop.test\r\n\r\n");
+            http.send("GET /shop/crash HTTP/1.1\r\nHost: shop.test\r\n\r\n"
+                    + "GET /shop/ HTTP/1.1\r\nHost: shop.test\r\n\r\n");
             assertEquals(500, http.read().status());
             assertEquals("<p>hello</p>", http.read().bodyText());
         }
@@ -174,7 +174,8 @@ class HideBackendsTest {
         assertEquals("nosniff", ok.header("X-Content-Type-Options"));
         assertEquals("DENY", ok.header("X-Frame-Options"));
         assertEquals("strict-origin-when-cross-origin", ok.header("Referrer-Policy"));
-        assertEquals("frame-ancestors 'none'; object-src 'none'; base-uri 'self'", ok.header("Content-Security-Policy"));
+        assertEquals("frame-ancestors 'none'; object-src 'none'; base-uri 'self'",
+                ok.header("Content-Security-Policy"));
         assertEquals("camera=(), microphone=(), geolocation=()", ok.header("Permissions-Policy"));
 
         RawHttp.Response framed = send("GET", "/shop/framed");
@@ -241,6 +242,5 @@ class HideBackendsTest {
         security.setFrameOptions("DENY\r\nSet-Cookie: x=1");
         assertTrue(org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, security::headers)
                 .getMessage().startsWith("frameOptions"));
-        assertEquals("x-powered-by", "X-Powered-By".toLowerCase(Locale.ROOT));
     }
 }

@@ -48,7 +48,8 @@ class RateLimitReloadTest {
         try (TestBackend backend = TestBackend.start("b")) {
             Path dir = Files.createDirectories(temp.resolve("routes"));
             Path a = dir.resolve("a.yaml");
-            Files.writeString(a, route("alpha", "/a", "caravan-rate-limit:api?rate=1/h&key=header:X-User", backend.url()));
+            Files.writeString(a, route("alpha", "/a", "caravan-rate-limit:api?rate=1/h&key=header:X-User",
+                    backend.url()));
             try (RunningGateway gateway = RunningGateway.start(dir, Map.of())) {
                 assertEquals(200, get(gateway, "/a", "X-User: u").status());
                 assertEquals(429, get(gateway, "/a", "X-User: u").status());
