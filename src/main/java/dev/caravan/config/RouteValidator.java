@@ -235,9 +235,19 @@ final class RouteValidator {
                 return ":" + m.group(1);
             }
         }
+        // the route Camel says failed; else the first whose id the message names (a short id like "a" can occur in
+        // any message, so Camel's own word comes first)
+        String failedRouteId = null;
+        for (Throwable t = e; t != null && failedRouteId == null; t = t.getCause()) {
+            if (t instanceof org.apache.camel.FailedToCreateRouteException failed) {
+                failedRouteId = failed.getRouteId();
+            }
+        }
         String message = String.valueOf(e.getMessage());
         for (RouteDefinition route : scratch.getRouteDefinitions()) {
-            if (route.getId() != null && message.contains(route.getId())) {
+            String id = route.getId();
+            boolean failing = failedRouteId != null ? failedRouteId.equals(id) : id != null && message.contains(id);
+            if (failing) {
                 int line = lineOfNode(route.getOutputs(), message);
                 if (line <= 0) {
                     line = route.getInput() != null && message.contains(route.getInput().getUri())

@@ -44,6 +44,7 @@ public final class ErrorPage {
             case 400 -> "The request could not be understood.";
             case 404 -> "No route matches this request.";
             case 413 -> "The request is too large.";
+            case 429 -> "Too many requests. Please try again later.";
             case 431 -> "The request headers are too large.";
             case 414 -> "The request target is too long.";
             case 502 -> "The upstream server is unavailable or sent an invalid response.";

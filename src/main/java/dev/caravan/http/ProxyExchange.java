@@ -52,6 +52,7 @@ public final class ProxyExchange {
     private Runnable onAbort;
     private boolean aborted;
     private boolean responded;
+    private boolean relayingBackendBody;
     private List<Consumer<ProxyExchange>> onFinished;
 
     /**
@@ -228,6 +229,7 @@ public final class ProxyExchange {
             return;
         }
         responded = true;
+        relayingBackendBody = body != null && body == backendBody;
         try {
             for (int i = headFilters.size() - 1; i >= 0; i--) {
                 headFilters.get(i).filter(this, response);
@@ -279,6 +281,11 @@ public final class ProxyExchange {
         HttpResponse response = new DefaultHttpResponse(page.protocolVersion(), page.status(), page.headers());
         log.responseStarted(page.status().code());
         responder.write(this, response, StreamingBody.of(page.content()));
+    }
+
+    /** True while the response being sent carries the backend's own body (not a page the route or gateway made). */
+    public boolean isRelayingBackendBody() {
+        return relayingBackendBody;
     }
 
     /** True once a final response head was handed to the connection. */

@@ -25,6 +25,9 @@ class EndpointOptionsDocTest {
         "caravan, dev.caravan.listen.CaravanConfiguration",
         "caravan-forward, dev.caravan.forward.ForwardConfiguration",
         "caravan-headers, dev.caravan.rewrite.HeadersConfiguration",
+        "caravan-rate-limit, dev.caravan.limits.RateLimitConfiguration",
+        "caravan-hide, dev.caravan.harden.HideConfiguration",
+        "caravan-security-headers, dev.caravan.harden.SecurityHeadersConfiguration",
     })
     void theReadmeTableMatchesTheConfigurationClass(String scheme, String configurationClass) throws Exception {
         Map<String, String> documented = table(scheme);

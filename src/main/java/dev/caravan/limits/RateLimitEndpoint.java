@@ -1,0 +1,98 @@
+package dev.caravan.limits;
+
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.DefaultProducer;
+
+/**
+ * A rate limit as a route step: {@code caravan-rate-limit:api?rate=100/s&burst=20&key=header:X-Api-Key}. A token
+ * bucket per key; a request over the limit gets 429 with {@code Retry-After} and the RateLimit fields, and the route
+ * stops there. Steps may stack (each is its own limit, by its name); steps in several routes that name the same limit
+ * share it. Options: {@link RateLimitConfiguration}.
+ *
+ * <p>While the endpoint is in use it holds a declaration of its named limit in the component's {@link RateLimits};
+ * when Camel removes it (its route was removed or reloaded), the declaration goes, so a reload may change the limit.
+ */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-rate-limit", title = "Caravan Rate Limit",
+        syntax = "caravan-rate-limit:name", producerOnly = true, category = Category.HTTP)
+public final class RateLimitEndpoint extends DefaultEndpoint {
+
+    @UriParam
+    private final RateLimitConfiguration configuration;
+    private final RateLimits limits;
+    private LimitSettings settings;
+    private RequestKey key;
+    private RateLimiter limiter;
+
+    RateLimitEndpoint(String uri, RateLimitComponent component, RateLimitConfiguration configuration,
+                      RateLimits limits) {
+        super(uri, component);
+        this.configuration = configuration;
+        this.limits = limits;
+    }
+
+    public RateLimitConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    /**
+     * Checks the options, compiles the key, and takes the named limit (refused if a step in use declared it with other
+     * settings).
+     */
+    synchronized void declare() {
+        if (limiter == null) {
+            settings = configuration.settings();
+            key = RequestKey.parse(getCamelContext(), settings.key(), settings.ipv6Prefix());
+            limiter = limits.declare(configuration.getName(), settings);
+        }
+    }
+
+    /** The limit this step counts against (null while the endpoint is stopped). */
+    public synchronized RateLimiter limiter() {
+        return limiter;
+    }
+
+    @Override
+    protected synchronized void doStart() throws Exception {
+        super.doStart();
+        declare(); // again, if Camel stopped and restarted this endpoint
+    }
+
+    @Override
+    protected synchronized void doStop() throws Exception {
+        if (limiter != null) {
+            limits.release(limiter);
+            limiter = null;
+        }
+        super.doStop();
+    }
+
+    @Override
+    public Producer createProducer() {
+        RateLimiter taken = limiter();
+        if (taken == null) {
+            throw new IllegalStateException("caravan-rate-limit:" + configuration.getName() + " is stopped");
+        }
+        RateLimitStep step = new RateLimitStep(taken, key, configuration.missingKeyRule(), settings.ipv6Prefix(),
+                new RateLimitHeaders(configuration.getName(), settings.policy(),
+                        RateLimitHeaders.form(configuration.getHeaders())),
+                configuration.isSuccessHeaders());
+        return new DefaultProducer(this) {
+            @Override
+            public void process(Exchange exchange) {
+                step.apply(exchange);
+            }
+        };
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) {
+        throw new UnsupportedOperationException("caravan-rate-limit is a step: use it in to:");
+    }
+}
