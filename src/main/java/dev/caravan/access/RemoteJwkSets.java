@@ -1,0 +1,82 @@
+package dev.caravan.access;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+/**
+ * The JWK set URLs a component's steps use, one {@link RemoteJwkSet} per URL, shared by every step naming it and kept
+ * while a started step uses it (so route reloads do not fetch again).
+ */
+final class RemoteJwkSets implements AutoCloseable {
+
+    private final Supplier<ScheduledExecutorService> background;
+    private final Map<URI, RemoteJwkSet> sets = new HashMap<>();
+    private HttpClient client;
+
+    RemoteJwkSets(Supplier<ScheduledExecutorService> background) {
+        this.background = background;
+    }
+
+    /** The shared set for a starting step; a new one starts its first fetch now (in the background). */
+    synchronized RemoteJwkSet acquire(URI uri, long refreshIntervalMillis, long minIntervalMillis) {
+        RemoteJwkSet set = sets.get(uri);
+        ScheduledExecutorService scheduler = background.get();
+        if (set == null) {
+            set = new RemoteJwkSet(uri, client(), scheduler, minIntervalMillis);
+            sets.put(uri, set);
+            set.fetch();
+        }
+        set.minInterval(minIntervalMillis);
+        set.users++;
+        if (set.refresh == null || refreshIntervalMillis < set.refreshIntervalMillis) {
+            if (set.refresh != null) {
+                set.refresh.cancel(false);
+            }
+            set.refreshIntervalMillis = refreshIntervalMillis;
+            set.refresh = scheduler.scheduleWithFixedDelay(set::fetch, refreshIntervalMillis, refreshIntervalMillis,
+                    TimeUnit.MILLISECONDS);
+        }
+        return set;
+    }
+
+    synchronized void release(RemoteJwkSet set) {
+        if (--set.users > 0) {
+            return;
+        }
+        if (set.refresh != null) {
+            set.refresh.cancel(false);
+            set.refresh = null;
+        }
+        sets.remove(set.uri());
+    }
+
+    /** The set for a URL, or null when no started step uses it. */
+    synchronized RemoteJwkSet get(URI uri) {
+        return sets.get(uri);
+    }
+
+    private HttpClient client() {
+        if (client == null) {
+            client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                    .followRedirects(HttpClient.Redirect.NORMAL).build();
+        }
+        return client;
+    }
+
+    @Override
+    public synchronized void close() {
+        sets.values().forEach(set -> {
+            if (set.refresh != null) {
+                set.refresh.cancel(false);
+            }
+        });
+        sets.clear();
+        client = null;
+    }
+}
