@@ -112,6 +112,11 @@ final class HtpasswdUsers {
         return HexFormat.of().formatHex(WatchedFile.sha256(all.array()));
     }
 
+    /** The bcrypt cost of the check an unknown user gets. */
+    int unknownUserCost() {
+        return Integer.parseInt(unknownUserHash.substring(4, 6));
+    }
+
     int size() {
         return hashes.size();
     }

@@ -101,7 +101,7 @@ final class WatchedFile<T> {
                 LOG.info("Reloaded {} from {}", format.what(), path);
             } catch (FileFormatException e) {
                 rejected = contentHash;
-                LOG.warn("Rejected a change of {}: {}; the previous {} stay in use", path, e.getMessage(), format.what());
+                LOG.warn("Rejected a change of {}; the previous {} stay in use", e.getMessage(), format.what());
             }
         } catch (NoSuchFileException e) {
             if (!reportedMissing) {
