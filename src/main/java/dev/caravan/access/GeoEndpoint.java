@@ -70,6 +70,9 @@ public final class GeoEndpoint extends DefaultEndpoint {
         @Override
         protected void doStart() throws Exception {
             super.doStart();
+            if (ValidationRun.isValidation(getCamelContext())) {
+                return; // the files were checked when the endpoint was made; nothing runs here
+            }
             database = getComponent().files().acquire(Path.of(configuration.getDatabase().trim()), GeoDatabase.FORMAT,
                     configuration.getReloadInterval());
         }

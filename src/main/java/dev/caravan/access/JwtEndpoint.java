@@ -88,6 +88,9 @@ public final class JwtEndpoint extends DefaultEndpoint {
         @Override
         protected void doStart() throws Exception {
             super.doStart();
+            if (ValidationRun.isValidation(getCamelContext())) {
+                return; // the files were checked when the endpoint was made; nothing runs here
+            }
             Supplier<JWKSet> loaded = JWKSet::new;
             Runnable onUnknownKeyId = () -> { };
             String jwks = configuration.getJwks().trim();

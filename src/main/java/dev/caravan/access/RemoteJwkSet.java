@@ -38,6 +38,7 @@ final class RemoteJwkSet {
     int users;
     long refreshIntervalMillis;
     ScheduledFuture<?> refresh;
+    ScheduledFuture<?> expiry;
 
     RemoteJwkSet(URI uri, HttpClient client, Executor background, long minIntervalMillis) {
         this.uri = uri;

@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * The JWK set URLs a component's steps use, one {@link RemoteJwkSet} per URL, shared by every step naming it and kept
- * while a started step uses it (so route reloads do not fetch again).
+ * The JWK set URLs a component's steps use, one {@link RemoteJwkSet} per URL, shared by every step naming it. A set no
+ * started step uses is kept a while longer, because a route reload stops the old routes before it starts the new ones:
+ * the new steps find the keys already fetched.
  */
 final class RemoteJwkSets implements AutoCloseable {
 
@@ -34,6 +35,10 @@ final class RemoteJwkSets implements AutoCloseable {
         }
         set.minInterval(minIntervalMillis);
         set.users++;
+        if (set.expiry != null) {
+            set.expiry.cancel(false);
+            set.expiry = null;
+        }
         if (set.refresh == null || refreshIntervalMillis < set.refreshIntervalMillis) {
             if (set.refresh != null) {
                 set.refresh.cancel(false);
@@ -47,6 +52,14 @@ final class RemoteJwkSets implements AutoCloseable {
 
     synchronized void release(RemoteJwkSet set) {
         if (--set.users > 0) {
+            return;
+        }
+        set.expiry = background.get().schedule(() -> expire(set), WatchedFiles.UNUSED_KEPT_MILLIS,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void expire(RemoteJwkSet set) {
+        if (set.users > 0 || sets.get(set.uri()) != set) {
             return;
         }
         if (set.refresh != null) {

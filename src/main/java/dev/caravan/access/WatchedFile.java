@@ -35,6 +35,7 @@ final class WatchedFile<T> {
     int users;
     long intervalMillis;
     ScheduledFuture<?> poll;
+    ScheduledFuture<?> expiry;
 
     private WatchedFile(Path path, FileFormat<T> format) {
         this.path = path;

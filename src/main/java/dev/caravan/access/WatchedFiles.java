@@ -12,9 +12,13 @@ import java.util.concurrent.TimeUnit;
  * shared by every step that names it, re-read on one background thread when its content changes. Requests only read
  * the loaded copy, so an event loop never waits for a disk. A change that does not parse is logged with its file and
  * line and the previous copy stays. A component owns one of these, so loaded files outlive route reloads; a file that
- * no started step uses any more is forgotten.
+ * no started step uses is kept a while longer (a reload stops the old routes before it starts the new ones), then
+ * forgotten.
  */
 final class WatchedFiles implements AutoCloseable {
+
+    /** How long a file (or fetched key set) no started step uses is kept, for the steps of the next route generation. */
+    static final long UNUSED_KEPT_MILLIS = 60_000;
 
     private final String threadName;
     private final Map<String, WatchedFile<?>> files = new HashMap<>();
@@ -50,6 +54,10 @@ final class WatchedFiles implements AutoCloseable {
             files.put(key(path, format), file);
         }
         file.users++;
+        if (file.expiry != null) {
+            file.expiry.cancel(false);
+            file.expiry = null;
+        }
         if (file.poll == null || intervalMillis < file.intervalMillis) {
             if (file.poll != null) {
                 file.poll.cancel(false);
@@ -66,11 +74,19 @@ final class WatchedFiles implements AutoCloseable {
         if (--file.users > 0) {
             return;
         }
+        file.expiry = poller().schedule(() -> expire(file), UNUSED_KEPT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private synchronized void expire(WatchedFile<?> file) {
+        String key = key(file.path(), file.format());
+        if (file.users > 0 || files.get(key) != file) {
+            return;
+        }
         if (file.poll != null) {
             file.poll.cancel(false);
             file.poll = null;
         }
-        files.remove(key(file.path(), file.format()));
+        files.remove(key);
     }
 
     @SuppressWarnings("unchecked")
