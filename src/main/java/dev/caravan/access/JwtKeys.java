@@ -29,6 +29,11 @@ final class JwtKeys implements JWKSource<SecurityContext> {
         this.onUnknownKeyId = onUnknownKeyId;
     }
 
+    /** Changes (by identity) whenever the loaded key set does: what a verification was made with. */
+    Object version() {
+        return loaded.get();
+    }
+
     @Override
     public List<JWK> get(JWKSelector selector, SecurityContext context) {
         JWKSet set = loaded.get();

@@ -8,6 +8,7 @@ import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
+import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Checks a bearer token: a JWS (never an unsecured {@code alg: none} token, never an encrypted one) signed with an
@@ -27,11 +29,18 @@ import java.util.Set;
  */
 final class JwtVerifier {
 
+    /** Verified tokens remembered beyond this many are all forgotten (a valid token costs a signature to add). */
+    private static final int MAX_REMEMBERED = 10_000;
+
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier;
+    private final JwtKeys keys;
     private final List<String[]> requiredClaims;
     private final Set<String> scopes;
+    private final Map<String, Verified> remembered = new ConcurrentHashMap<>();
 
     JwtVerifier(JwtConfiguration configuration, JwtKeys keys) {
+        this.keys = keys;
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(configuration.acceptedAlgorithms(), keys));
         // plain JWTs and RFC 9068 access tokens
         processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(JOSEObjectType.JWT,
@@ -47,18 +56,42 @@ final class JwtVerifier {
                 audiences.isEmpty() ? null : audiences, exact.build(), required, null);
         claims.setMaxClockSkew(configuration.getClockSkew());
         processor.setJWTClaimsSetVerifier(claims);
+        this.claimsVerifier = claims;
         this.requiredClaims = configuration.requiredClaimList();
         this.scopes = configuration.scopeSet();
     }
 
-    /** The verdict on a token (the text after {@code Bearer }). */
+    /**
+     * The verdict on a token (the text after {@code Bearer }). A token whose signature was verified before with the
+     * same keys is not verified again (a signature check is the costly part); its time claims are checked every time.
+     */
     Verdict verify(String token) {
+        Object keySet = keys.version();
+        Verified earlier = remembered.get(token);
+        if (earlier != null && earlier.keySet == keySet) {
+            try {
+                claimsVerifier.verify(earlier.claims, null); // exp and nbf against the clock now
+                return decide(earlier.claims);
+            } catch (BadJWTException e) {
+                remembered.remove(token);
+                return Verdict.invalid(e.getMessage());
+            }
+        }
         JWTClaimsSet claims;
         try {
             claims = processor.process(SignedJWT.parse(token), null);
         } catch (ParseException | BadJOSEException | JOSEException | RuntimeException e) {
             return Verdict.invalid(e.getMessage());
         }
+        if (remembered.size() >= MAX_REMEMBERED) {
+            remembered.clear();
+        }
+        remembered.put(token, new Verified(claims, keySet));
+        return decide(claims);
+    }
+
+    /** What a verified token may do: the required claims and scopes, else 403. */
+    private Verdict decide(JWTClaimsSet claims) {
         for (String[] claim : requiredClaims) {
             Object value = claims.getClaim(claim[0]);
             if (value == null || claim.length == 2 && !holds(value, claim[1])) {
@@ -69,6 +102,10 @@ final class JwtVerifier {
             return Verdict.forbidden("scope");
         }
         return Verdict.valid(claims);
+    }
+
+    /** A token's verified claims and the key set they were verified with. */
+    private record Verified(JWTClaimsSet claims, Object keySet) {
     }
 
     private static boolean holds(Object value, String expected) {

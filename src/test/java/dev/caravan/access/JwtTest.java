@@ -388,6 +388,26 @@ class JwtTest {
     }
 
     @Test
+    void aTokenVerifiedBeforeStillExpires(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("jwt.yaml"), """
+                - route:
+                    id: strict
+                    from:
+                      uri: caravan:http
+                      steps:
+                        - to: "caravan-jwt:strict?jwks=%s&clockSkew=0"
+                        - to: "caravan-forward:%s"
+                """.formatted(jwksUrl("/jwks.json"), backend.url()));
+        try (RunningGateway strict = RunningGateway.start(dir, Map.of())) {
+            eventually("keys", () -> get(strict, "/x", bearer(token(rsa1, c -> { }))).status() == 200);
+            String shortLived = bearer(token(rsa1, c -> c.expirationTime(in(5))));
+            assertEquals(200, get(strict, "/x", shortLived).status());
+            assertEquals(200, get(strict, "/x", shortLived).status(), "verified before: remembered");
+            eventually("the remembered token expires", () -> get(strict, "/x", shortLived).status() == 401);
+        }
+    }
+
+    @Test
     void requiredClaimsAreCheckedAfterTheSignature(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("jwt.yaml"), """
                 - route:

@@ -25,6 +25,12 @@ class EndpointOptionsDocTest {
         "caravan, dev.caravan.listen.CaravanConfiguration",
         "caravan-forward, dev.caravan.forward.ForwardConfiguration",
         "caravan-headers, dev.caravan.rewrite.HeadersConfiguration",
+        "caravan-ip, dev.caravan.access.IpRulesConfiguration",
+        "caravan-apikey, dev.caravan.access.ApiKeyConfiguration",
+        "caravan-basic, dev.caravan.access.BasicAuthConfiguration",
+        "caravan-jwt, dev.caravan.access.JwtConfiguration",
+        "caravan-geo, dev.caravan.access.GeoConfiguration",
+        "caravan-cors, dev.caravan.access.CorsConfiguration",
     })
     void theReadmeTableMatchesTheConfigurationClass(String scheme, String configurationClass) throws Exception {
         Map<String, String> documented = table(scheme);
