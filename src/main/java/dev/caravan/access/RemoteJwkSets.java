@@ -16,6 +16,8 @@ import java.util.function.Supplier;
  */
 final class RemoteJwkSets implements AutoCloseable {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RemoteJwkSets.class);
+
     private final Supplier<ScheduledExecutorService> background;
     private final Map<URI, RemoteJwkSet> sets = new HashMap<>();
     private HttpClient client;
@@ -29,6 +31,10 @@ final class RemoteJwkSets implements AutoCloseable {
         RemoteJwkSet set = sets.get(uri);
         ScheduledExecutorService scheduler = background.get();
         if (set == null) {
+            if (uri.getScheme().equalsIgnoreCase("http") && !isLoopback(uri.getHost())) {
+                LOG.warn("The JWK set {} is fetched over plain HTTP: anyone on the way could swap the keys; use https",
+                        uri);
+            }
             set = new RemoteJwkSet(uri, client(), scheduler, minIntervalMillis);
             sets.put(uri, set);
             set.fetch();
@@ -72,6 +78,11 @@ final class RemoteJwkSets implements AutoCloseable {
     /** The set for a URL, or null when no started step uses it. */
     synchronized RemoteJwkSet get(URI uri) {
         return sets.get(uri);
+    }
+
+    private static boolean isLoopback(String host) {
+        java.net.InetAddress address = CidrMatcher.literal(host);
+        return host.equalsIgnoreCase("localhost") || address != null && address.isLoopbackAddress();
     }
 
     private HttpClient client() {

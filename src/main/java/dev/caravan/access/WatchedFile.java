@@ -21,8 +21,11 @@ import java.util.concurrent.ScheduledFuture;
 final class WatchedFile<T> {
 
     private static final Logger LOG = LoggerFactory.getLogger(WatchedFile.class);
-    /** Files up to this size are compared by content on every check; larger ones (a GeoIP database) only when size, time or inode changed. */
-    private static final long COMPARED_BY_CONTENT = 4L << 20;
+    /**
+     * Files up to this size are compared by content on every check (a rewrite within the same second and size is
+     * seen); larger ones (a GeoIP database) only when size, modification time or inode changed.
+     */
+    private static final long COMPARED_BY_CONTENT = 1L << 20;
 
     private final Path path;
     private final FileFormat<T> format;
