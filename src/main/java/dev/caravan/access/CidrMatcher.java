@@ -1,5 +1,7 @@
 package dev.caravan.access;
 
+import io.netty.util.NetUtil;
+
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -45,20 +47,20 @@ public final class CidrMatcher {
         return false;
     }
 
-    /** Parses a literal IP address, or returns null if the text is not one (no DNS lookup). */
+    /**
+     * Parses a literal IP address ({@code 192.0.2.1}, {@code 2001:db8::1}, {@code [::1]}), or returns null if the text
+     * is not one. Only the literal forms are read: nothing here ever asks DNS, whatever the text ({@code dead.beef} is
+     * a host name, not an address). An IPv4-mapped IPv6 address ({@code ::ffff:192.0.2.1}) is its IPv4 address.
+     */
     public static InetAddress literal(String text) {
-        String trimmed = text.trim();
-        if (trimmed.startsWith("[") && trimmed.endsWith("]")) {
-            trimmed = trimmed.substring(1, trimmed.length() - 1);
-        }
-        boolean looksLiteral = trimmed.indexOf('.') >= 0 || trimmed.indexOf(':') >= 0;
-        if (!looksLiteral || !trimmed.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == '.' || c == ':')) {
+        byte[] bytes = NetUtil.createByteArrayFromIpAddressString(text.trim());
+        if (bytes == null) {
             return null;
         }
         try {
-            return InetAddress.getByName(trimmed);
+            return InetAddress.getByAddress(bytes); // from bytes: never a lookup
         } catch (UnknownHostException e) {
-            return null;
+            return null; // only for a wrong length, which Netty never returns
         }
     }
 
@@ -71,11 +73,18 @@ public final class CidrMatcher {
                 throw new IllegalArgumentException("'" + cidr + "' is not an IP address or CIDR range");
             }
             byte[] network = address.getAddress();
-            int bits = slash < 0 ? network.length * 8 : Integer.parseInt(cidr.substring(slash + 1).trim());
+            int bits = slash < 0 ? network.length * 8 : prefixLength(cidr.substring(slash + 1).trim());
             if (bits < 0 || bits > network.length * 8) {
                 throw new IllegalArgumentException("'" + cidr + "' has an invalid prefix length");
             }
             return new Range(network, bits);
+        }
+
+        private static int prefixLength(String text) {
+            if (text.isEmpty() || text.length() > 3 || !text.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                return -1;
+            }
+            return Integer.parseInt(text);
         }
 
         boolean contains(byte[] address) {

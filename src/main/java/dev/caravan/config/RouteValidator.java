@@ -61,6 +61,7 @@ final class RouteValidator {
         scratch.setSourceLocationEnabled(true);
         scratch.setStartupSummaryLevel(StartupSummaryLevel.Off);
         scratch.getCamelContextExtension().setName("caravan-validation");
+        scratch.getGlobalOptions().put(ValidationContext.MARKER, "true");
         try {
             scratch.start();
             for (RoutesBuilder builder : builtIn.get()) {

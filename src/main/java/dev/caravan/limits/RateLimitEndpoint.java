@@ -1,5 +1,7 @@
 package dev.caravan.limits;
 
+import dev.caravan.config.ValidationContext;
+
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
@@ -49,7 +51,8 @@ public final class RateLimitEndpoint extends DefaultEndpoint {
         if (limiter == null) {
             settings = configuration.settings();
             key = RequestKey.parse(getCamelContext(), settings.key(), settings.ipv6Prefix());
-            limiter = limits.declare(configuration.getName(), settings);
+            limiter = limits.declare(configuration.getName(), settings,
+                    !ValidationContext.isValidation(getCamelContext()));
         }
     }
 

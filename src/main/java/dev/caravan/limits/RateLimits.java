@@ -39,18 +39,21 @@ public final class RateLimits {
 
     /**
      * Takes the limit {@code name} with {@code settings} for one more user: the one in use if its settings are the
-     * same, a new one if nobody uses that name.
+     * same, a new one if nobody uses that name. While a reload swaps routes, the old generation still uses the old
+     * settings: {@code replacing} lets the new declaration take the name (the old routes keep their own limiter until
+     * they are gone); route files that conflict with each other were refused when the set was validated.
      *
-     * @throws IllegalArgumentException when a step in use declared the name with other settings
+     * @throws IllegalArgumentException when a step in use declared the name with other settings and not
+     *                                  {@code replacing}
      */
-    synchronized RateLimiter declare(String name, LimitSettings settings) {
+    synchronized RateLimiter declare(String name, LimitSettings settings, boolean replacing) {
         forgetUnused(name);
         Declared declared = limits.get(name);
         if (declared != null && declared.settings.equals(settings)) {
             declared.users++;
             return declared.limiter;
         }
-        if (declared != null && declared.users > 0) {
+        if (declared != null && declared.users > 0 && !replacing) {
             throw new IllegalArgumentException("caravan-rate-limit: the limit '" + name + "' is already declared with "
                     + declared.settings.describe() + ", and this step declares it with " + settings.describe()
                     + ": steps that name one limit share its buckets and must declare the same settings (or give this"

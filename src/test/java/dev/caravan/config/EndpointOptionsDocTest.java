@@ -28,6 +28,12 @@ class EndpointOptionsDocTest {
         "caravan-rate-limit, dev.caravan.limits.RateLimitConfiguration",
         "caravan-hide, dev.caravan.harden.HideConfiguration",
         "caravan-security-headers, dev.caravan.harden.SecurityHeadersConfiguration",
+        "caravan-ip, dev.caravan.access.IpRulesConfiguration",
+        "caravan-apikey, dev.caravan.access.ApiKeyConfiguration",
+        "caravan-basic, dev.caravan.access.BasicAuthConfiguration",
+        "caravan-jwt, dev.caravan.access.JwtConfiguration",
+        "caravan-geo, dev.caravan.access.GeoConfiguration",
+        "caravan-cors, dev.caravan.access.CorsConfiguration",
     })
     void theReadmeTableMatchesTheConfigurationClass(String scheme, String configurationClass) throws Exception {
         Map<String, String> documented = table(scheme);

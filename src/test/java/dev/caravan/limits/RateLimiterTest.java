@@ -139,8 +139,8 @@ class RateLimiterTest {
     @Test
     void aNameDeclaredTwiceWithTheSameSettingsIsOneLimit() {
         RateLimits limits = new RateLimits(now::get);
-        RateLimiter first = limits.declare("api", settings("5/s", 100));
-        RateLimiter second = limits.declare("api", settings("5/s", 100));
+        RateLimiter first = limits.declare("api", settings("5/s", 100), false);
+        RateLimiter second = limits.declare("api", settings("5/s", 100), false);
         assertSame(first, second, "same buckets");
         assertSame(first, limits.get("api"));
     }
@@ -148,28 +148,40 @@ class RateLimiterTest {
     @Test
     void aNameDeclaredWithOtherSettingsIsRefusedNamingTheLimit() {
         RateLimits limits = new RateLimits(now::get);
-        limits.declare("api", settings("5/s", 100));
+        limits.declare("api", settings("5/s", 100), false);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> limits.declare("api", settings("6/s", 100)));
+                () -> limits.declare("api", settings("6/s", 100), false));
         assertTrue(e.getMessage().contains("'api'"), e.getMessage());
         assertTrue(e.getMessage().contains("rate=5/s burst=5") && e.getMessage().contains("rate=6/s burst=6"),
                 e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> limits.declare("api", settings("5/s", 99)));
+        assertThrows(IllegalArgumentException.class, () -> limits.declare("api", settings("5/s", 99), false));
         assertThrows(IllegalArgumentException.class, () -> limits.declare("api",
-                new LimitSettings(RatePolicy.parse("5/s", null), "header:X-Key", 64, 100)));
+                new LimitSettings(RatePolicy.parse("5/s", null), "header:X-Key", 64, 100), false));
+    }
+
+    /** While a reload swaps routes the old generation still holds the old settings; the new one takes the name. */
+    @Test
+    void aLiveReloadReplacesALimitTheOldGenerationStillUses() {
+        RateLimits limits = new RateLimits(now::get);
+        RateLimiter old = limits.declare("api", settings("5/s", 100), false);
+        RateLimiter next = limits.declare("api", settings("6/s", 100), true);
+        assertNotSame(old, next);
+        assertSame(next, limits.get("api"));
+        limits.release(old); // the old route goes: the new limiter stays
+        assertSame(next, limits.declare("api", settings("6/s", 100), false));
     }
 
     @Test
     void onceNoStepUsesALimitItMayChangeAndUntilThenItKeepsItsBuckets() {
         RateLimits limits = new RateLimits(now::get);
-        RateLimiter before = limits.declare("api", settings("1/h", 100));
+        RateLimiter before = limits.declare("api", settings("1/h", 100), false);
         before.check("spent");
         limits.release(before);
-        RateLimiter again = limits.declare("api", settings("1/h", 100));
+        RateLimiter again = limits.declare("api", settings("1/h", 100), false);
         assertSame(before, again, "a reload with the same settings keeps the buckets");
         assertFalse(again.check("spent").allowed());
         limits.release(again);
-        RateLimiter changed = limits.declare("api", settings("2/h", 100));
+        RateLimiter changed = limits.declare("api", settings("2/h", 100), false);
         assertNotSame(before, changed, "nobody used it: the new settings take over, with new buckets");
         assertTrue(changed.check("spent").allowed());
     }
@@ -177,13 +189,13 @@ class RateLimiterTest {
     @Test
     void anUnusedLimitIsForgottenOnceItsBucketsAreFull() {
         RateLimits limits = new RateLimits(now::get);
-        RateLimiter old = limits.declare("old", settings("1/s", 100));
+        RateLimiter old = limits.declare("old", settings("1/s", 100), false);
         old.check("k");
         limits.release(old);
-        limits.declare("other", settings("1/s", 100));
+        limits.declare("other", settings("1/s", 100), false);
         assertSame(old, limits.get("old"), "its bucket still counts");
         advance(1_001);
-        limits.declare("third", settings("1/s", 100));
+        limits.declare("third", settings("1/s", 100), false);
         assertNull(limits.get("old"));
     }
 }

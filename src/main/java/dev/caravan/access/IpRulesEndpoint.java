@@ -1,0 +1,60 @@
+package dev.caravan.access;
+
+import dev.caravan.http.Answer;
+import dev.caravan.http.ProxyExchange;
+import org.apache.camel.Category;
+import org.apache.camel.Consumer;
+import org.apache.camel.Exchange;
+import org.apache.camel.Processor;
+import org.apache.camel.Producer;
+import org.apache.camel.spi.UriEndpoint;
+import org.apache.camel.spi.UriParam;
+import org.apache.camel.support.DefaultEndpoint;
+import org.apache.camel.support.DefaultProducer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Allows or denies a request by its client address ({@link ProxyExchange#clientIp()}: behind trusted proxies, the
+ * address they report): {@code caravan-ip:office?rules=allow 10.0.0.0/8, deny all}. A denied request gets 403 and
+ * never reaches a backend. Options: {@link IpRulesConfiguration}.
+ */
+@UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-ip", title = "Caravan IP Rules",
+        syntax = "caravan-ip:name", producerOnly = true, category = Category.HTTP)
+public final class IpRulesEndpoint extends DefaultEndpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IpRulesEndpoint.class);
+
+    @UriParam
+    private final IpRulesConfiguration configuration;
+
+    IpRulesEndpoint(String uri, IpRulesComponent component, IpRulesConfiguration configuration) {
+        super(uri, component);
+        this.configuration = configuration;
+    }
+
+    public IpRulesConfiguration getConfiguration() {
+        return configuration;
+    }
+
+    @Override
+    public Producer createProducer() {
+        IpRules rules = configuration.compile();
+        String name = configuration.getName();
+        return new DefaultProducer(this) {
+            @Override
+            public void process(Exchange exchange) {
+                String client = ProxyExchange.require(exchange, "caravan-ip").clientIp();
+                if (!rules.allows(CidrMatcher.literal(client))) {
+                    LOG.debug("caravan-ip:{} denied {}", name, client);
+                    Answer.status(403).sendFrom(exchange);
+                }
+            }
+        };
+    }
+
+    @Override
+    public Consumer createConsumer(Processor processor) {
+        throw new UnsupportedOperationException("caravan-ip is a step: use it in to:");
+    }
+}
