@@ -4,10 +4,11 @@ import dev.caravan.config.PropertiesFile;
 import dev.caravan.config.ProxyRouteTemplate;
 import dev.caravan.config.RouteFileException;
 import dev.caravan.server.CaravanLifecycle;
+import dev.caravan.server.CaravanMain;
 import dev.caravan.server.CaravanServer;
+import dev.caravan.server.LibFolder;
 import dev.caravan.server.StartupException;
 import org.apache.camel.StartupSummaryLevel;
-import org.apache.camel.main.Main;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,9 +20,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Starts Caravan: a camel-main application whose routes come from the YAML files in {@code caravan.routes.dir}.
- * Arguments of the form {@code --name=value} set properties; {@code --validate [routes-dir]} only checks the routes
- * and settings; other arguments go to camel-main.
+ * Starts Caravan: a camel-main application whose routes come from the YAML files in {@code caravan.routes.dir}, with
+ * the Camel components of the {@code lib/} folder ({@code caravan.lib}) on its class path. Arguments of the form
+ * {@code --name=value} set properties; {@code --validate [routes-dir]} only checks the routes and settings; other
+ * arguments go to camel-main. This is one user of Caravan's components; they work in other Camel runtimes too
+ * ({@link CaravanServer#of}).
  */
 public final class Caravan {
 
@@ -30,7 +33,8 @@ public final class Caravan {
     /** A logging configuration in the working directory replaces the built-in one. */
     static final Path LOGGING_FILE = Path.of("logback.xml");
 
-    private final Main main = new Main(Caravan.class);
+    private final ClassLoader classLoader;
+    private final CaravanMain main;
     private final CaravanLifecycle lifecycle;
 
     public Caravan(Map<String, String> properties) {
@@ -43,6 +47,8 @@ public final class Caravan {
     }
 
     private Caravan(Map<String, String> properties, PropertiesFile propertiesFile, boolean validateOnly) {
+        classLoader = LibFolder.resolve(properties, propertiesFile).loader(Caravan.class.getClassLoader());
+        main = new CaravanMain(Caravan.class, classLoader);
         main.setPropertyPlaceholderLocations("classpath:application.properties;optional=true,"
                 + propertiesFile.location());
         // bodies are stream handles that must never be read into a cache; skipping the attempt also saves time
@@ -75,7 +81,16 @@ public final class Caravan {
                 rest.add(arg);
             }
         }
-        Caravan caravan = new Caravan(properties, new PropertiesFile(PROPERTIES_FILE), validate);
+        Caravan caravan;
+        try {
+            caravan = new Caravan(properties, new PropertiesFile(PROPERTIES_FILE), validate);
+        } catch (RuntimeException e) {
+            log.error("Caravan did not start: {}", StartupException.describe(e));
+            System.exit(1);
+            return;
+        }
+        // threads made from here on (Camel's, the route reloader, the I/O threads) see the lib/ jars too
+        Thread.currentThread().setContextClassLoader(caravan.classLoader);
         caravan.main.parseArguments(rest.toArray(String[]::new));
         if (validate) {
             System.exit(caravan.validate(log));
@@ -101,12 +116,18 @@ public final class Caravan {
 
     /** Starts without blocking (tests, embedding); throws if a route file is invalid or a listener cannot bind. */
     public Caravan start() {
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        // the threads Camel and Caravan make while starting inherit it: they see the lib/ jars
+        thread.setContextClassLoader(classLoader);
         try {
             main.start();
             lifecycle.afterStart(main);
         } catch (RuntimeException e) {
             abandon();
             throw e;
+        } finally {
+            thread.setContextClassLoader(before);
         }
         return this;
     }
@@ -143,6 +164,13 @@ public final class Caravan {
         lifecycle.beforeStop(main);
         main.stop();
         lifecycle.afterStop(main);
+        if (classLoader instanceof java.net.URLClassLoader lib) {
+            try {
+                lib.close();
+            } catch (java.io.IOException e) {
+                LoggerFactory.getLogger(Caravan.class).debug("Closing the lib/ class loader: {}", e.toString());
+            }
+        }
     }
 
     public CaravanServer server() {

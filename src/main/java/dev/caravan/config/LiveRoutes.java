@@ -83,6 +83,12 @@ final class LiveRoutes {
         return set;
     }
 
+    /** True for a Camel route id this folder's routes run under (serving, temporary or retired). */
+    boolean owns(String camelId) {
+        return serving.values().stream().anyMatch(i -> i.camelId.equals(camelId))
+                || retired.stream().anyMatch(i -> i.inCamel && i.camelId.equals(camelId));
+    }
+
     /** Retired routes that still hold requests. */
     int retiredCount() {
         return retired.size();

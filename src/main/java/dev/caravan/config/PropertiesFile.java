@@ -36,6 +36,11 @@ public record PropertiesFile(Path path) {
         }
     }
 
+    /** The file's properties as they are now (none when there is no file). */
+    public Properties load() {
+        return parse(read());
+    }
+
     static Properties parse(String content) {
         Properties properties = new Properties();
         if (content != null) {

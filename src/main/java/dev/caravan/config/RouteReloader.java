@@ -51,7 +51,7 @@ public final class RouteReloader implements AutoCloseable {
 
     /**
      * @param builtIn makes fresh copies of the routes and templates that come from code (for validation)
-     * @param propertiesFile the properties file to watch too, or null
+     * @param propertiesFile the properties file to watch too, or null (embedded: the host owns its properties)
      */
     public RouteReloader(CamelContext context, Path dir, Listeners listeners, long drainTimeoutMillis,
                          Supplier<List<RoutesBuilder>> builtIn, PropertiesFile propertiesFile,
@@ -60,8 +60,9 @@ public final class RouteReloader implements AutoCloseable {
         this.dir = dir;
         this.propertiesFile = propertiesFile;
         this.propertiesCheck = propertiesCheck;
-        this.validator = new RouteValidator(context, builtIn);
         this.live = new LiveRoutes((ModelCamelContext) context, listeners, drainTimeoutMillis);
+        // the context may hold routes of a host application beside the folder's: those are never touched
+        this.validator = new RouteValidator(context, builtIn, live::owns);
         this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "caravan-routes");
             t.setDaemon(true);

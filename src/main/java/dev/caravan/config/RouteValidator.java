@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,11 +41,21 @@ final class RouteValidator {
 
     private final CamelContext live;
     private final Supplier<List<RoutesBuilder>> builtIn;
+    private final Predicate<String> own;
 
     /** {@code builtIn} makes fresh copies of the routes and templates that come from code, not files. */
     RouteValidator(CamelContext live, Supplier<List<RoutesBuilder>> builtIn) {
+        this(live, builtIn, id -> false);
+    }
+
+    /**
+     * @param own tells the live routes that came from the folder (by Camel id) from those the host application
+     *            defined in code: a file may not take the id, or the listener, host and path, of the application's
+     */
+    RouteValidator(CamelContext live, Supplier<List<RoutesBuilder>> builtIn, Predicate<String> own) {
         this.live = live;
         this.builtIn = builtIn;
+        this.own = own;
     }
 
     /** Validates with the live properties. */
@@ -119,6 +130,10 @@ final class RouteValidator {
                     throw new RouteFileException("Route id '" + route.id() + "' is used twice: " + earlier.location()
                             + " and " + route.location());
                 }
+                if (live.getRoute(route.id()) != null && !own.test(route.id())) {
+                    throw new RouteFileException("Route id '" + route.id() + "' (" + route.location()
+                            + ") is already used by a route of the application, not from the route folder");
+                }
                 routes.put(route.id(), new RouteSpec(route.id(), file.path(), route.line(), route.text()));
             }
             for (RouteTemplateDefinition template : file.templates()) {
@@ -143,14 +158,27 @@ final class RouteValidator {
                 return null;
             });
         }
-        checkDispatchClashes(scratch, routes);
+        checkDispatchClashes(scratch, routes, applicationRoutes());
         return new RouteSet(files, routes, shared.toString());
     }
 
-    /** Two routes taking the same listener, host and path would shadow each other: the set is ambiguous. */
-    private static void checkDispatchClashes(CamelContext scratch, Map<String, RouteSpec> routes)
-            throws RouteFileException {
+    /** The live routes the host application defined (not from the folder), by id. */
+    private List<Route> applicationRoutes() {
+        return live.getRoutes().stream().filter(r -> !own.test(r.getRouteId())).toList();
+    }
+
+    /**
+     * Two routes taking the same listener, host and path would shadow each other: the set is ambiguous. The
+     * application's own {@code caravan:} routes count too (a file would silently take their requests).
+     */
+    private static void checkDispatchClashes(CamelContext scratch, Map<String, RouteSpec> routes,
+                                             List<Route> application) throws RouteFileException {
         Map<String, String> taken = new HashMap<>();
+        for (Route route : application) {
+            for (String key : dispatchKeys(route.getEndpoint().getEndpointUri())) {
+                taken.putIfAbsent(key, route.getRouteId());
+            }
+        }
         for (Route route : scratch.getRoutes()) {
             for (String key : dispatchKeys(route.getEndpoint().getEndpointUri())) {
                 String earlier = taken.putIfAbsent(key, route.getRouteId());
@@ -190,7 +218,7 @@ final class RouteValidator {
 
     private static String where(Map<String, RouteSpec> routes, String id) {
         RouteSpec spec = routes.get(id);
-        return spec == null ? "built in" : spec.location();
+        return spec == null ? "built in or defined by the application" : spec.location();
     }
 
     private static String place(Path file, int line) {

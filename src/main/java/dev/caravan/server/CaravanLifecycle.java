@@ -11,9 +11,11 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 
 /**
- * Hooks the {@link CaravanServer} into camel-main: shared state is created once the context is configured, route
- * files load (and then listeners bind) once it has started, and on shutdown the listeners drain before Camel stops
- * the routes.
+ * Caravan's own process as a camel-main application: its context gets no error handler, and its {@link CaravanServer}
+ * is made from the process's settings once the context is configured. From there the server follows the context
+ * ({@link ContextHooks}): route files load (and then listeners bind) once it has started, and on shutdown the
+ * listeners drain before Camel stops the routes. The calls below repeat those steps for callers that drive camel-main
+ * by hand ({@code Caravan.start/stop}); each runs once.
  */
 public final class CaravanLifecycle extends MainListenerSupport {
 
@@ -49,7 +51,11 @@ public final class CaravanLifecycle extends MainListenerSupport {
         new SettingsCheck(propertiesFile.name()).unknownAtStart(context.getPropertiesComponent(), overrides)
                 .forEach(LOG::warn);
         server = new CaravanServer(settings, context, propertiesFile);
-        server.start();
+        if (validateOnly) {
+            server.startForValidation();
+        } else {
+            server.start();
+        }
     }
 
     @Override

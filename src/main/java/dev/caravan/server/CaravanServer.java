@@ -1,13 +1,14 @@
 package dev.caravan.server;
 
+import dev.caravan.access.CidrMatcher;
+import dev.caravan.access.ForwardedTrust;
+import dev.caravan.balance.Backends;
 import dev.caravan.config.PropertiesFile;
 import dev.caravan.config.ProxyRouteTemplate;
 import dev.caravan.config.RouteFileException;
 import dev.caravan.config.RouteFolderCheck;
 import dev.caravan.config.RouteReloader;
-import dev.caravan.access.CidrMatcher;
-import dev.caravan.access.ForwardedTrust;
-import dev.caravan.balance.Backends;
+import dev.caravan.config.ValidationContext;
 import dev.caravan.forward.BackendPools;
 import dev.caravan.health.HealthChecks;
 import dev.caravan.http.EventLoops;
@@ -19,42 +20,148 @@ import dev.caravan.tls.CertificateFileException;
 import dev.caravan.tls.CertificateStore;
 import dev.caravan.tls.TlsPolicy;
 import org.apache.camel.CamelContext;
+import org.apache.camel.model.ModelCamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.BindException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 
 /**
  * Everything that lives outside routes and must survive their reloads: the I/O threads, the bound listeners, the
- * backend connection pools, the route file reloader and the TLS certificates. It starts before routes are loaded and
- * stops after the listeners have drained.
+ * backend connection pools, the route file reloader and the TLS certificates. One per Camel context, found in its
+ * registry; the {@code caravan:} and {@code caravan-forward:} components start it for their context the first time
+ * they need it ({@link #of(CamelContext)}), whatever runtime the context lives in.
+ *
+ * <p>Its life follows the context's ({@link ContextHooks}): created and registered before routes start, listeners
+ * bound (and the route folder, if any, loaded) once the context and the routes that use them have started, listeners
+ * drained before Camel stops the routes, threads and pools closed after.
  */
 public final class CaravanServer {
 
     private static final Logger LOG = LoggerFactory.getLogger(CaravanServer.class);
+    /** The registry name of the server (its parts are registered too, e.g. {@code caravanBackends} for YAML). */
+    public static final String BEAN_NAME = "caravanServer";
 
     private final ServerSettings settings;
     private final CamelContext context;
     private final PropertiesFile propertiesFile;
+    private final Path routesDir;
+    private final boolean ownProcess;
     private EventLoops loops;
     private BackendPools pools;
+    private final Backends backends = new Backends();
     private final Listeners listeners = new Listeners();
     private RouteReloader reloader;
     private CertificateStore certificates;
     private HealthChecks healthChecks;
+    private boolean created;
+    private boolean loaded;
+    private boolean drained;
+    private boolean stopped;
 
+    /**
+     * Caravan's own process ({@code java -jar caravan.jar}): routes come from {@code settings.routesDir()}, the
+     * properties file is watched with them, and process-wide TLS settings are Caravan's to make.
+     */
     public CaravanServer(ServerSettings settings, CamelContext context, PropertiesFile propertiesFile) {
+        this(settings, context, propertiesFile, settings.routesDir(), true);
+    }
+
+    private CaravanServer(ServerSettings settings, CamelContext context, PropertiesFile propertiesFile,
+                          Path routesDir, boolean ownProcess) {
         this.settings = settings;
         this.context = context;
         this.propertiesFile = propertiesFile;
+        this.routesDir = routesDir;
+        this.ownProcess = ownProcess;
     }
 
-    /** Creates the listeners (not yet bound) and registers the shared state as beans, so routes can use it. */
-    public void start() {
+    /**
+     * The server of {@code context}: the one in its registry, else a new one made from the context's {@code caravan.*}
+     * properties and started ({@link #start()}). This is how Caravan's components work in any Camel runtime.
+     *
+     * @throws IllegalStateException in Caravan's validation context, which uses the live server and never makes one
+     */
+    public static CaravanServer of(CamelContext context) {
+        synchronized (context.getRegistry()) {
+            Optional<CaravanServer> existing = find(context);
+            if (existing.isPresent()) {
+                return existing.get();
+            }
+            if (ValidationContext.isValidation(context)) {
+                throw new IllegalStateException("caravan: endpoints need a running Caravan server (none in the "
+                        + "registry of the context being validated)");
+            }
+            CaravanServer server = embedded(context);
+            server.start();
+            return server;
+        }
+    }
+
+    /** The server registered in {@code context}, if any. */
+    public static Optional<CaravanServer> find(CamelContext context) {
+        return Optional.ofNullable(context.getRegistry().findSingleByType(CaravanServer.class));
+    }
+
+    /**
+     * A server inside a host application's context: settings from the context's properties; a route folder only when
+     * {@code caravan.routes.dir} is set; the https listener only when {@code caravan.https.enabled=true}; nothing
+     * process-wide is changed.
+     */
+    static CaravanServer embedded(CamelContext context) {
+        org.apache.camel.spi.PropertiesComponent properties = context.getPropertiesComponent();
+        ServerSettings settings;
+        try {
+            settings = ServerSettings.from(new SettingsSource(key -> properties.resolveProperty(key)
+                    .or(() -> Optional.ofNullable(EMBEDDED_DEFAULTS.get(key)))));
+        } catch (IllegalArgumentException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
+        new SettingsCheck("properties").unknownAtStart(properties, Map.of()).forEach(LOG::warn);
+        Path routesDir = properties.resolveProperty(ROUTES_DIR).filter(v -> !v.isBlank())
+                .map(v -> settings.routesDir()).orElse(null);
+        return new CaravanServer(settings, context, null, routesDir, false);
+    }
+
+    static final String ROUTES_DIR = "caravan.routes.dir";
+    /** Where an embedded server's defaults differ from Caravan's own process: no second port unless asked for. */
+    private static final Map<String, String> EMBEDDED_DEFAULTS = Map.of("caravan.https.enabled", "false");
+
+    /**
+     * Creates the listeners (not yet bound) and the shared state, registers them as beans so routes can use them,
+     * and ties them to the context's life: they bind once it has started and drain when it stops. Bound at once if
+     * the context already runs (a {@code caravan:} route added to a running context).
+     */
+    public synchronized void start() {
+        create();
+        ContextHooks hooks = new ContextHooks(this);
+        hooks.register(context);
+        if (context.isStarted()) {
+            loadRoutes();
+        }
+    }
+
+    /** Creates and registers the shared state for {@code --validate}: nothing is bound, no route file is loaded. */
+    public synchronized void startForValidation() {
+        create();
+    }
+
+    private void create() {
+        if (created) {
+            return;
+        }
+        created = true;
         if (settings.httpsEnabled()) {
-            TlsPolicy.refuseClientRenegotiation();
+            if (ownProcess) {
+                TlsPolicy.refuseClientRenegotiation();
+            } else {
+                TlsPolicy.warnIfClientRenegotiationAllowed();
+            }
             // first: a certificate that cannot be served stops the start before any thread exists
             certificates = new CertificateStore(settings.tls());
             try {
@@ -75,35 +182,56 @@ public final class CaravanServer {
             listeners.add(new Listener(new ListenerConfig("https", settings.httpsHost(), settings.httpsPort(),
                     settings.clientLimits(), certificates.termination(), settings.hsts(), trust), loops));
         }
+        healthChecks = new HealthChecks(loops, backendTls);
         context.getRegistry().bind("caravanListeners", listeners);
         context.getRegistry().bind("caravanBackendPools", pools);
-        context.getRegistry().bind("caravanBackends", new Backends());
-        healthChecks = new HealthChecks(loops, backendTls);
+        context.getRegistry().bind("caravanBackends", backends);
         context.getRegistry().bind("caravanHealthChecks", healthChecks);
-        context.getRegistry().bind("caravanServer", this);
+        context.getRegistry().bind(BEAN_NAME, this);
         LOG.info("Caravan I/O: {} threads ({})", settings.ioThreads(), loops.isEpoll() ? "epoll" : "nio");
     }
 
     /**
      * Loads the route files (failing on an invalid one), then binds the listeners, so the first request already
-     * meets the routes; then starts watching the files and the properties file.
+     * meets the routes; then starts watching the files and the properties file. Runs once; later calls do nothing.
      */
-    public void loadRoutes() {
-        reloader = new RouteReloader(context, settings.routesDir(), listeners, settings.drainTimeoutMillis(),
-                () -> List.of(new ProxyRouteTemplate()), propertiesFile, new SettingsCheck(propertiesFile.name()));
-        try {
-            reloader.loadInitial();
-        } catch (RouteFileException e) {
-            throw new StartupException(e.getMessage(), e);
+    public synchronized void loadRoutes() {
+        if (loaded || drained) {
+            return;
+        }
+        loaded = true;
+        if (routesDir != null) {
+            if (!(context instanceof ModelCamelContext model)
+                    || model.getRouteTemplateDefinition(ProxyRouteTemplate.ID) == null) {
+                addProxyTemplate();
+            }
+            reloader = new RouteReloader(context, routesDir, listeners, settings.drainTimeoutMillis(),
+                    () -> List.of(new ProxyRouteTemplate()), propertiesFile,
+                    new SettingsCheck(propertiesFile == null ? "properties" : propertiesFile.name()));
+            try {
+                reloader.loadInitial();
+            } catch (RouteFileException e) {
+                throw new StartupException(e.getMessage(), e);
+            }
         }
         for (Listener listener : listeners.all()) {
             bind(listener);
         }
-        if (settings.reloadEnabled()) {
+        if (reloader != null && settings.reloadEnabled()) {
             reloader.watch(settings.reloadIntervalMillis());
         }
         if (certificates != null) {
             certificates.watch();
+        }
+    }
+
+    /** The route folder's {@code templatedRoute}s need the template in the live context (a host may lack it). */
+    private void addProxyTemplate() {
+        try {
+            context.addRoutes(new ProxyRouteTemplate());
+        } catch (Exception e) {
+            throw new StartupException("Cannot add the " + ProxyRouteTemplate.ID + " route template: " + e.getMessage(),
+                    e);
         }
     }
 
@@ -134,8 +262,14 @@ public final class CaravanServer {
         return false;
     }
 
-    /** Stops taking new connections and lets open requests finish (before routes stop). */
+    /** Stops taking new connections and lets open requests finish (before routes stop). Runs once. */
     public void drain() {
+        synchronized (this) {
+            if (drained) {
+                return;
+            }
+            drained = true;
+        }
         if (reloader != null) {
             reloader.close();
         }
@@ -145,8 +279,15 @@ public final class CaravanServer {
         listeners.all().forEach(l -> l.stop(settings.shutdownGraceMillis()));
     }
 
-    /** Closes the pools and I/O threads (after routes stopped). */
+    /** Closes the pools and I/O threads (after routes stopped) and leaves the registry. Runs once. */
     public void stop() {
+        synchronized (this) {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+        }
+        drain(); // when the context stopped without the stopping notice (a start that failed half-way)
         if (healthChecks != null) {
             healthChecks.close();
         }
@@ -155,6 +296,13 @@ public final class CaravanServer {
         }
         if (loops != null) {
             loops.close();
+        }
+        if (created) {
+            // a context started again makes a fresh server
+            for (String name : List.of("caravanListeners", "caravanBackendPools", "caravanBackends",
+                    "caravanHealthChecks", BEAN_NAME)) {
+                context.getRegistry().unbind(name);
+            }
         }
     }
 
@@ -178,5 +326,28 @@ public final class CaravanServer {
     /** The TLS certificates of the {@code https} listener, or null when it is disabled. */
     public CertificateStore certificates() {
         return certificates;
+    }
+
+    /** The backend connection pools ({@code caravan-forward:} endpoints take theirs from here). */
+    public BackendPools backendPools() {
+        return pools;
+    }
+
+    /** Backend state (in flight, ejections) shared by every route that names a backend. */
+    public Backends backends() {
+        return backends;
+    }
+
+    public HealthChecks healthChecks() {
+        return healthChecks;
+    }
+
+    /** The route folder this server loads and watches, or null (embedded without {@code caravan.routes.dir}). */
+    public Path routesDir() {
+        return routesDir;
+    }
+
+    public CamelContext context() {
+        return context;
     }
 }

@@ -16,11 +16,18 @@ import java.util.Properties;
  */
 public final class SettingsCheck implements PropertiesCheck {
 
-    private final SettingNames names = new SettingNames(ServerSettings.names());
+    private final SettingNames names = new SettingNames(known());
     private final String fileName;
 
     public SettingsCheck(String fileName) {
         this.fileName = fileName;
+    }
+
+    /** What {@link ServerSettings} reads, and the {@code lib/} folder, read before Camel starts. */
+    private static java.util.Set<String> known() {
+        java.util.Set<String> known = new java.util.TreeSet<>(ServerSettings.names());
+        known.add(LibFolder.PROPERTY);
+        return known;
     }
 
     /** Warnings for unknown names in the properties, {@code -D} system properties and environment variables. */

@@ -92,4 +92,16 @@ public final class TlsPolicy {
             System.setProperty(REJECT_RENEGOTIATION, "true");
         }
     }
+
+    /**
+     * Inside a host application the setting is the host's (it applies to every TLS server of the JVM), so Caravan only
+     * says when it is off.
+     */
+    public static void warnIfClientRenegotiationAllowed() {
+        if (!Boolean.parseBoolean(System.getProperty(REJECT_RENEGOTIATION))) {
+            org.slf4j.LoggerFactory.getLogger(TlsPolicy.class).warn("TLS 1.2 clients may renegotiate on the https "
+                    + "listener (each costs a full handshake); start the JVM with -D{}=true to refuse it",
+                    REJECT_RENEGOTIATION);
+        }
+    }
 }

@@ -28,11 +28,24 @@ class HeaderMapTest {
         assertTrue(headers.isEmpty());
     }
 
+    /**
+     * Caravan's own main sets it on its context; a class-path service file would impose it on every context of a
+     * host application that has Caravan's jar, so there is none.
+     */
     @Test
-    void camelPicksItUpForEveryMessage() throws Exception {
+    void onlyCaravansOwnContextUsesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path temp) throws Exception {
         try (org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
             context.start();
             org.apache.camel.support.DefaultMessage message = new org.apache.camel.support.DefaultMessage(context);
+            message.setHeader("X-A", "1");
+            assertFalse(message.getHeaders() instanceof HeaderMap, "a plain context got Caravan's header map");
+        }
+        assertNull(Thread.currentThread().getContextClassLoader()
+                .getResource("META-INF/services/org/apache/camel/headers-map-factory"));
+        try (dev.caravan.testing.RunningGateway gateway = dev.caravan.testing.RunningGateway.start(temp,
+                Map.of("caravan.https.enabled", "false"))) {
+            org.apache.camel.support.DefaultMessage message = new org.apache.camel.support.DefaultMessage(
+                    gateway.context());
             message.setHeader("X-A", "1");
             assertTrue(message.getHeaders() instanceof HeaderMap);
         }
