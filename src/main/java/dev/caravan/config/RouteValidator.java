@@ -179,11 +179,14 @@ final class RouteValidator {
                 taken.putIfAbsent(key, route.getRouteId());
             }
         }
+        java.util.Set<String> applicationIds = new java.util.HashSet<>(taken.values());
         for (Route route : scratch.getRoutes()) {
             for (String key : dispatchKeys(route.getEndpoint().getEndpointUri())) {
                 String earlier = taken.putIfAbsent(key, route.getRouteId());
                 if (earlier != null) {
-                    throw new RouteFileException("Routes '" + earlier + "' (" + where(routes, earlier) + ") and '"
+                    String earlierPlace = applicationIds.contains(earlier) ? "defined by the application"
+                            : where(routes, earlier);
+                    throw new RouteFileException("Routes '" + earlier + "' (" + earlierPlace + ") and '"
                             + route.getRouteId() + "' (" + where(routes, route.getRouteId()) + ") both take " + key);
                 }
             }
@@ -218,7 +221,7 @@ final class RouteValidator {
 
     private static String where(Map<String, RouteSpec> routes, String id) {
         RouteSpec spec = routes.get(id);
-        return spec == null ? "built in or defined by the application" : spec.location();
+        return spec == null ? "built in" : spec.location();
     }
 
     private static String place(Path file, int line) {

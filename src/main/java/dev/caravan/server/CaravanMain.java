@@ -17,6 +17,9 @@ public final class CaravanMain extends Main {
     public CaravanMain(Class<?> mainClass, ClassLoader applicationClassLoader) {
         super(mainClass);
         this.applicationClassLoader = applicationClassLoader;
+        // camel-main would scan the main class's package (all of dev.caravan) for RouteBuilders: Caravan adds its
+        // one template itself, and a scan would also pick up any RouteBuilder a host or a test put in that package
+        configure().setBasePackageScanEnabled(false);
     }
 
     @Override

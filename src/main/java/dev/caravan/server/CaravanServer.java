@@ -88,6 +88,7 @@ public final class CaravanServer {
      * @throws IllegalStateException in Caravan's validation context, which uses the live server and never makes one
      */
     public static CaravanServer of(CamelContext context) {
+        CaravanServer server;
         synchronized (context.getRegistry()) {
             Optional<CaravanServer> existing = find(context);
             if (existing.isPresent()) {
@@ -97,10 +98,14 @@ public final class CaravanServer {
                 throw new IllegalStateException("caravan: endpoints need a running Caravan server (none in the "
                         + "registry of the context being validated)");
             }
-            CaravanServer server = embedded(context);
-            server.start();
-            return server;
+            server = embedded(context);
+            server.createAndTie();
         }
+        // outside the lock: loading the route folder builds caravan: routes, whose endpoints look the server up
+        if (context.isStarted()) {
+            server.loadRoutes();
+        }
+        return server;
     }
 
     /** The server registered in {@code context}, if any. */
@@ -137,13 +142,19 @@ public final class CaravanServer {
      * and ties them to the context's life: they bind once it has started and drain when it stops. Bound at once if
      * the context already runs (a {@code caravan:} route added to a running context).
      */
-    public synchronized void start() {
-        create();
-        ContextHooks hooks = new ContextHooks(this);
-        hooks.register(context);
+    public void start() {
+        createAndTie();
         if (context.isStarted()) {
             loadRoutes();
         }
+    }
+
+    private synchronized void createAndTie() {
+        if (created) {
+            return;
+        }
+        create();
+        new ContextHooks(this).register(context);
     }
 
     /** Creates and registers the shared state for {@code --validate}: nothing is bound, no route file is loaded. */
