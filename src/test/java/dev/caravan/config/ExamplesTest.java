@@ -155,6 +155,43 @@ class ExamplesTest {
         assertTrue(blocks > 0);
     }
 
+    /**
+     * The Java, properties and XML the README shows are files under {@code docs/examples/} too: the Java ones are
+     * compiled with the tests (a test source folder) and run by the embedding tests, the others read by tests.
+     */
+    @Test
+    void everyJavaPropertiesAndXmlBlockInTheReadmeIsAnExampleFile() throws Exception {
+        String readme = java.nio.file.Files.readString(Path.of("README.md"));
+        java.util.regex.Matcher block = java.util.regex.Pattern.compile("```(java|properties|xml)\\n(.*?)```",
+                java.util.regex.Pattern.DOTALL).matcher(readme);
+        List<String> examples = new java.util.ArrayList<>();
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(Path.of("docs/examples"))) {
+            for (Path file : (Iterable<Path>) files.filter(java.nio.file.Files::isRegularFile)::iterator) {
+                examples.add(java.nio.file.Files.readString(file));
+            }
+        }
+        int blocks = 0;
+        while (block.find()) {
+            blocks++;
+            assertTrue(examples.contains(block.group(2)), "README " + block.group(1)
+                    + " block is not a file under docs/examples:\n" + block.group(2));
+        }
+        assertTrue(blocks >= 5, blocks + " blocks");
+    }
+
+    /** The README's Maven dependency is this build's coordinates. */
+    @Test
+    void theDependencySnippetNamesThisBuild() throws Exception {
+        String snippet = java.nio.file.Files.readString(Path.of("docs/examples/dependency.xml"));
+        String pom = java.nio.file.Files.readString(Path.of("pom.xml"));
+        for (String element : List.of("groupId", "artifactId", "version")) {
+            java.util.regex.Matcher own = java.util.regex.Pattern.compile("\\n  <" + element + ">([^<]+)<").matcher(pom);
+            assertTrue(own.find(), element);
+            assertTrue(snippet.contains("<" + element + ">" + own.group(1) + "</" + element + ">"),
+                    element + " " + own.group(1) + " not in " + snippet);
+        }
+    }
+
     /** Every YAML file the docs may show: the examples and the bundled routes. */
     private static List<Path> exampleFiles() throws java.io.IOException {
         List<Path> files = new java.util.ArrayList<>();
@@ -179,6 +216,14 @@ class ExamplesTest {
             String name = example.toString().replace('\\', '/');
             assertTrue(sources.indexOf('"' + name + '"') >= 0 || name.startsWith("routes/"),
                     name + " is not loaded by any test");
+        }
+        // properties and XML examples are named by the test that reads them (as a path or a Spring location)
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(Path.of("docs/examples"))) {
+            for (Path example : (Iterable<Path>) files.filter(p -> p.toString().endsWith(".properties")
+                    || p.toString().endsWith(".xml"))::iterator) {
+                String name = example.toString().replace('\\', '/');
+                assertTrue(sources.indexOf(name + '"') >= 0, name + " is not read by any test");
+            }
         }
     }
 

@@ -28,21 +28,31 @@ class CamelMainEmbeddingTest {
 
     @Test
     void theHostsYamlRouteProxiesAndStopsCleanly() throws Exception {
-        Path extra = Files.writeString(temp.resolve("dead.yaml"), """
+        Path extra = Files.writeString(temp.resolve("more.yaml"), """
                 - route:
                     id: dead
                     from:
                       uri: caravan:http?path=/dead
                       steps:
                         - to: "caravan-forward:http://127.0.0.1:1"
+                - templatedRoute:
+                    routeTemplateRef: caravan-proxy
+                    routeId: templated
+                    parameters:
+                      - name: path
+                        value: /templated
+                      - name: backends
+                        value: "{{orders.backend}}"
                 """);
         CaravanThreads threads = CaravanThreads.snapshot();
         try (TestBackend backend = TestBackend.start("orders")) {
             Main main = new Main();
             // the documented properties file as the application's own, with this machine's ports
-            main.setPropertyPlaceholderLocations("file:docs/examples/camel-main.properties");
+            main.setPropertyPlaceholderLocations("file:" + Path.of("docs/examples/camel-main.properties"));
             main.addOverrideProperty("camel.main.routesIncludePattern",
                     "file:" + Path.of("docs/examples/embedded-gateway.yaml") + ",file:" + extra);
+            // the README's way to have the caravan-proxy template in a camel-main application
+            main.addOverrideProperty("camel.main.routesBuilderClasses", "dev.caravan.config.ProxyRouteTemplate");
             main.addOverrideProperty("caravan.http.host", "127.0.0.1");
             main.addOverrideProperty("caravan.http.port", "0");
             main.addOverrideProperty("orders.backend", backend.url());
@@ -56,6 +66,7 @@ class CamelMainEmbeddingTest {
                         "embedded: no https listener unless asked for");
                 assertFalse(context.getCamelContextExtension().getHeadersMapFactory() instanceof HeaderMapFactory,
                         "the host's context keeps Camel's own header map");
+                assertTrue(context.isStreamCaching(), "camel-main's default, left as it is");
 
                 try (RawHttp http = new RawHttp(port)) {
                     RawHttp.Response get = http.exchange("GET /orders/7?x=1 HTTP/1.1\r\nHost: shop\r\n\r\n");
@@ -69,6 +80,8 @@ class CamelMainEmbeddingTest {
                     RawHttp.Response dead = http.exchange("GET /dead HTTP/1.1\r\nHost: shop\r\n\r\n");
                     assertEquals(502, dead.status(), "a failure gets the gateway's page under Camel's error handler");
                     assertFalse(dead.bodyText().contains("127.0.0.1"), dead.bodyText());
+                    assertEquals("/templated/x", http.exchange("GET /templated/x HTTP/1.1\r\nHost: shop\r\n\r\n")
+                            .echoed("target"));
                 }
                 try (RawHttp http = new RawHttp(port)) {
                     assertEquals(404, http.exchange("GET /none HTTP/1.1\r\nHost: x\r\n\r\n").status());

@@ -106,8 +106,10 @@ class StandaloneJarIT {
             assertNotNull(thin.getEntry("META-INF/services/org/apache/camel/component/caravan-forward"));
             assertNull(thin.getEntry("io/netty/channel/Channel.class"), "dependencies belong in the POM");
             assertNull(thin.getEntry("org/apache/camel/main/Main.class"));
+            assertNull(thin.getEntry("logback.xml"), "an application's logging configuration is its own");
             assertNotNull(standalone.getEntry("io/netty/channel/Channel.class"));
             assertNotNull(standalone.getEntry("org/apache/camel/main/Main.class"));
+            assertNotNull(standalone.getEntry("logback.xml"));
             for (JarFile jar : List.of(thin, standalone)) {
                 assertNull(jar.getEntry("META-INF/services/org/apache/camel/headers-map-factory"), jar.getName());
             }
