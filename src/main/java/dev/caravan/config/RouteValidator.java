@@ -67,6 +67,8 @@ final class RouteValidator {
     RouteSet validate(Map<Path, String> files, Properties properties) throws RouteFileException {
         DefaultCamelContext scratch = new DefaultCamelContext(false);
         scratch.getCamelContextExtension().setRegistry(new DefaultRegistry(live.getRegistry()));
+        // components of the live context's class path (lib/, a host application's) resolve here too
+        scratch.setApplicationContextClassLoader(live.getApplicationContextClassLoader());
         scratch.getPropertiesComponent().setInitialProperties(properties);
         scratch.setAutoStartup(false);
         scratch.setSourceLocationEnabled(true);

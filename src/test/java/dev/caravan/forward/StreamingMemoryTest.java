@@ -55,7 +55,7 @@ class StreamingMemoryTest {
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         gateway = new ProcessBuilder(java, "-Xmx64m", "-XX:MaxDirectMemorySize=64m",
-                "-cp", System.getProperty("java.class.path"), "dev.caravan.Caravan",
+                "-cp", dev.caravan.testing.ForkClasspath.get(), "dev.caravan.Caravan",
                 "--caravan.http.host=127.0.0.1", "--caravan.http.port=" + port,
                 "--caravan.routes.dir=" + routes, "--caravan.routes.reload=false", "--caravan.https.enabled=false")
                 .redirectErrorStream(true)

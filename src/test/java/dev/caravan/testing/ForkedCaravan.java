@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Caravan run as its own JVM ({@code java -cp <test class path> dev.caravan.Caravan args...}), the way
+ * Caravan run as its own JVM ({@code java -cp <ForkClasspath> dev.caravan.Caravan args...}), the way
  * {@code java -jar caravan.jar} runs it, with the logging configuration it ships; for what only a process shows:
  * exit codes, exit times, what is printed.
  */
@@ -41,7 +41,7 @@ public final class ForkedCaravan {
         if (shippedLogging) {
             command.add("-Dlogback.configurationFile=" + Path.of("target/classes/logback.xml").toAbsolutePath());
         }
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.caravan.Caravan"));
+        command.addAll(List.of("-cp", ForkClasspath.get(), "dev.caravan.Caravan"));
         command.addAll(List.of(args));
         Path log = Files.createTempFile(workDir, "caravan", ".log");
         long started = System.nanoTime();

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A gateway in a JVM of its own, started as {@code java dev.caravan.Caravan --name=value ...} on the test classpath:
+ * A gateway in a JVM of its own, started as {@code java dev.caravan.Caravan --name=value ...} on {@link ForkClasspath}:
  * for what must not depend on other tests in the same JVM (process-wide settings, memory limits, exit codes).
  */
 public final class ForkedGateway implements AutoCloseable {
@@ -35,7 +35,7 @@ public final class ForkedGateway implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.caravan.Caravan",
+        command.addAll(List.of("-cp", ForkClasspath.get(), "dev.caravan.Caravan",
                 "--caravan.http.host=127.0.0.1", "--caravan.http.port=" + http, "--caravan.https.port=" + https,
                 "--caravan.routes.dir=" + routes, "--caravan.routes.reload=false"));
         command.addAll(List.of(arguments));
