@@ -26,6 +26,14 @@ class CamelMainEmbeddingTest {
     @TempDir
     Path temp;
 
+    /** A loopback port nothing listens on (privileged ports like 1 are not safe: root may bind them). */
+    private static int closedPort() throws Exception {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getByName("127.0.0.1"))) {
+            return socket.getLocalPort();
+        }
+    }
+
     @Test
     void theHostsYamlRouteProxiesAndStopsCleanly() throws Exception {
         Path extra = Files.writeString(temp.resolve("more.yaml"), """
@@ -34,7 +42,7 @@ class CamelMainEmbeddingTest {
                     from:
                       uri: caravan:http?path=/dead
                       steps:
-                        - to: "caravan-forward:http://127.0.0.1:1"
+                        - to: "caravan-forward:http://127.0.0.1:%d"
                 - templatedRoute:
                     routeTemplateRef: caravan-proxy
                     routeId: templated
@@ -43,7 +51,7 @@ class CamelMainEmbeddingTest {
                         value: /templated
                       - name: backends
                         value: "{{orders.backend}}"
-                """);
+                """.formatted(closedPort()));
         CaravanThreads threads = CaravanThreads.snapshot();
         try (TestBackend backend = TestBackend.start("orders")) {
             Main main = new Main();
