@@ -38,12 +38,19 @@ public final class HttpBinding {
     public static final String CLIENT_IP = "CaravanClientIp";
     public static final String HOST = "CaravanHost";
     public static final String CLIENT_CERT_SUBJECT = "CaravanClientCertSubject";
+    /** The canonical path ({@link ProxyExchange#canonicalPath()}): what rules should compare. */
+    public static final String PATH = "CaravanPath";
 
     // ---- client request → Camel message
 
     /** Fills a new exchange's message from the client request: headers as above, body as the stream handle. */
     public void toCamel(ProxyExchange request, Message message) {
         Map<String, Object> headers = message.getHeaders();
+        if (request.carriedHeaders() != null) {
+            headers.putAll(request.carriedHeaders()); // a guard already read the request (and may have edited it)
+            message.setBody(request.requestBody());
+            return;
+        }
         HttpHeaders wire = request.head().headers();
         List<String> connectionListed = HopByHopHeaders.connectionTokens(wire);
         MessageHeaders.toCamel(wire, headers);
@@ -57,6 +64,7 @@ public final class HttpBinding {
         if (q >= 0) {
             headers.put(Exchange.HTTP_QUERY, target.substring(q + 1));
         }
+        headers.put(PATH, request.canonicalPath());
         headers.put(CLIENT_IP, request.clientIp());
         headers.put(HOST, HostHeader.hostOf(wire.get(HttpHeaderNames.HOST)));
         if (request.client().certSubject() != null) {

@@ -6,6 +6,7 @@ import dev.caravan.http.ClientInfo;
 import dev.caravan.http.ClientResponder;
 import dev.caravan.http.ErrorPage;
 import dev.caravan.http.HostHeader;
+import dev.caravan.http.PathCanonicalizer;
 import dev.caravan.http.ProxyExchange;
 import dev.caravan.http.ReadControl;
 import dev.caravan.http.RequestLog;
@@ -257,13 +258,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         String target = originForm(request.uri());
         int invalid = request.decoderResult().isFailure()
                 ? statusForDecodeFailure(request.decoderResult()) : validate(request, target);
+        String canonical = "/";
+        if (invalid == 0) {
+            try {
+                canonical = config.paths().canonical(pathOf(target));
+            } catch (PathCanonicalizer.InvalidPathException e) {
+                invalid = 400; // a path that servers would read differently is not guessed at
+            }
+        }
         StreamingBody body = invalid == 0 ? new StreamingBody(this) : StreamingBody.empty();
         body.readBurstStarted();
         InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
         ClientInfo client = new ClientInfo(config.name(), config.secure(),
                 config.forwardedTrust().clientOf(peer, () -> request.headers().getAll("X-Forwarded-For")),
                 config.forwardedTrust().keepsChainFrom(peer), clientCertSubject());
-        current = new ProxyExchange(request, target == null ? "/" : target, body, ctx.channel(), client, this,
+        current = new ProxyExchange(request, target == null ? "/" : target, canonical, body, ctx.channel(), client, this,
                 listenerFilters, new RequestLog(acceptedNanos, clock.getAsLong()));
         onExchange.accept(current);
         if (invalid != 0) {
@@ -331,11 +340,19 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         return 0;
     }
 
-    /** CTLs (NUL included) and DEL never belong in a request target, however byte-exact the forwarding. */
+    private static String pathOf(String target) {
+        int q = target.indexOf('?');
+        return q < 0 ? target : target.substring(0, q);
+    }
+
+    /**
+     * CTLs (NUL included) and DEL never belong in a request target, however byte-exact the forwarding; nor does a
+     * fragment, which a backend would cut off after the rules have looked at the path.
+     */
     private static boolean hasControlCharacter(String uri) {
         for (int i = 0; i < uri.length(); i++) {
             char c = uri.charAt(i);
-            if (c < 0x21 || c == 0x7F) {
+            if (c < 0x21 || c == 0x7F || c == '#') {
                 return true;
             }
         }
