@@ -114,6 +114,6 @@ public final class AcceptEncoding {
                 form.append(coding);
             }
         }
-        return present ? form.toString() : "(none)";
+        return form.toString(); // no field and "identity" alike: only identity
     }
 }
