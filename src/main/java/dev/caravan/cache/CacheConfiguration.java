@@ -43,7 +43,7 @@ public final class CacheConfiguration {
     @UriParam(defaultValue = "3600", description = "Seconds a stale response with a validator (ETag, Last-Modified)"
             + " is kept to be revalidated with a conditional request")
     private long keepStale = 3600;
-    @UriParam(defaultValue = "false", description = "Also send X-Cache: HIT, MISS, STALE, REVALIDATED or BYPASS")
+    @UriParam(defaultValue = "false", description = "Also send X-Cache: HIT, MISS, STALE, REVALIDATED, EXPIRED or BYPASS")
     private boolean xCache;
     @UriParam(description = "A Simple expression whose value is added to the key (for requests that differ in"
             + " something the backend's Vary does not name, e.g. ${header.CaravanClientCertSubject})")

@@ -446,6 +446,31 @@ class CacheTest {
         assertTrue(bean instanceof com.github.benmanes.caffeine.cache.Cache<?, ?>, String.valueOf(bean));
     }
 
+    @Test
+    void theReadmeExampleCachesPurgesAndFlushesThroughCaffeineCache(@org.junit.jupiter.api.io.TempDir Path temp)
+            throws Exception {
+        try (OriginBackend shop = OriginBackend.start();
+             RunningGateway example = RunningGateway.startWithCopies(temp, Map.of("shop.backend", shop.url()),
+                     Path.of("docs/examples/response-cache.yaml"));
+             RawHttp http = new RawHttp(example.port())) {
+            String get = "GET /shop/items?cc=" + cc("max-age=60") + " HTTP/1.1\r\nHost: www.example.com\r\n\r\n";
+            assertEquals("MISS", http.exchange(get).header("X-Cache"));
+            assertEquals("HIT", http.exchange(get).header("X-Cache"));
+            RawHttp.Response purged = http.exchange("POST /_admin/cache/purge?prefix="
+                    + cc("shop GET http://www.example.com/shop/items") + " HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Length: 0\r\n\r\n");
+            assertEquals("{\"purged\":1}", purged.bodyText());
+            assertEquals("MISS", http.exchange(get).header("X-Cache"));
+            assertEquals("HIT", http.exchange(get).header("X-Cache"));
+            RawHttp.Response flushed = http.exchange("POST /_admin/cache/flush HTTP/1.1\r\nHost: x\r\n"
+                    + "Content-Length: 0\r\n\r\n");
+            assertEquals(200, flushed.status());
+            assertEquals("flushed", flushed.bodyText());
+            assertEquals("MISS", http.exchange(get).header("X-Cache"), "caffeine-cache:shared emptied the same cache");
+            assertEquals(3, shop.hits("/items"));
+        }
+    }
+
     private static ResponseCache cache() {
         return ResponseCaches.of(gateway.context()).get("test");
     }

@@ -25,6 +25,9 @@ class EndpointOptionsDocTest {
         "caravan, dev.caravan.listen.CaravanConfiguration",
         "caravan-forward, dev.caravan.forward.ForwardConfiguration",
         "caravan-headers, dev.caravan.rewrite.HeadersConfiguration",
+        "caravan-cache, dev.caravan.cache.CacheConfiguration",
+        "caravan-compress, dev.caravan.compress.CompressConfiguration",
+        "caravan-idempotent, dev.caravan.idempotent.IdempotentConfiguration",
     })
     void theReadmeTableMatchesTheConfigurationClass(String scheme, String configurationClass) throws Exception {
         Map<String, String> documented = table(scheme);
