@@ -52,6 +52,12 @@ final class BackgroundRefresh {
         ProxyExchange refresh = new ProxyExchange(head, client.rawTarget(), StreamingBody.empty(), client.channel(),
                 client.client(), DRAIN, List.of(), new RequestLog(now, now));
         cache.markBackground(refresh, fill);
+        // if the route never reaches the cache step (an earlier step answers), the fill must still end
+        refresh.onFinished(done -> {
+            if (cache.takeBackground(done) != null) {
+                cache.endFill(key, fill, false);
+            }
+        });
         try {
             client.eventLoop().execute(() -> handler.handle(refresh));
         } catch (RejectedExecutionException e) {

@@ -155,8 +155,18 @@ final class CacheStep extends DefaultAsyncProducer {
             Answer.status(504).sendFrom(exchange);
             return true;
         }
-        if (background == null && !waited && configuration.getCollapseTimeout() > 0 && method.equals("GET")) {
+        boolean validate = entry != null && entry.hasValidators();
+        boolean leadable = method.equals("GET") && !request.noStore() && (validate || !request.isConditional());
+        Fill fill = background;
+        if (fill == null && leadable) {
+            fill = cache.lead(key); // atomic: of concurrent misses exactly one leads, the others find its fill
+        }
+        if (fill == null && background == null && !waited && configuration.getCollapseTimeout() > 0
+                && method.equals("GET")) {
             Fill inFlight = cache.fillInFlight(key);
+            if (inFlight == null && leadable) {
+                return decide(exchange, proxy, true, callback); // it ended just now: look again
+            }
             if (inFlight != null && inFlight.await(proxy.eventLoop(), configuration.getCollapseTimeout(), stored -> {
                 cache.statistics().waited();
                 if (decide(exchange, proxy, true, callback)) {
@@ -168,7 +178,7 @@ final class CacheStep extends DefaultAsyncProducer {
         }
         cache.statistics().miss();
         CacheRequest pending = new CacheRequest(this, proxy, key, request.snapshot(), entry, variants != null, now);
-        if (entry != null && entry.hasValidators()) {
+        if (validate) {
             // revalidate: the stored validators replace the client's own (its conditional is answered from the
             // refreshed entry)
             message.removeHeader("If-None-Match");
@@ -181,13 +191,8 @@ final class CacheStep extends DefaultAsyncProducer {
             }
             pending.validating();
         }
-        if (background != null) {
-            pending.holds(background);
-        } else if (method.equals("GET") && !request.noStore() && (pending.isValidating() || !request.isConditional())) {
-            Fill fill = cache.lead(key);
-            if (fill != null) {
-                pending.holds(fill);
-            }
+        if (fill != null) {
+            pending.holds(fill);
         }
         proxy.onResponseHead(pending);
         proxy.onFinished(p -> pending.finished());
