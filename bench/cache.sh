@@ -33,8 +33,9 @@ mkdir -p "$WORK/www"
 head -c 1024 /dev/zero | tr '\0' 'x' >"$WORK/www/1k.txt"
 head -c 102400 /dev/zero | tr '\0' 'y' >"$WORK/www/100k.txt"
 # 32 KiB of text that compresses like real pages (about 1:5), not like a run of one letter
-for i in $(seq 1 800); do printf 'line %05d: caravan compresses what is worth it, %s\n' "$i" "$((i * 7919 % 10007))"; done |
-    head -c 32768 >"$WORK/www/text.txt"
+for i in $(seq 1 800); do printf 'line %05d: caravan compresses what is worth it, %s\n' "$i" "$((i * 7919 % 10007))"; done \
+    >"$WORK/www/text.txt"
+truncate -s 32768 "$WORK/www/text.txt"
 start_nginx backend "
     sendfile on;
     server {

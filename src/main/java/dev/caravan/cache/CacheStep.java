@@ -109,7 +109,7 @@ final class CacheStep extends DefaultAsyncProducer {
         String method = proxy.method().name();
         Message message = exchange.getMessage();
         if (!SAFE.contains(method)) {
-            proxy.onResponseHead(new Invalidation(this, exchange.getFromRouteId(), proxy));
+            proxy.onResponseHead(new Invalidation(this, proxy));
             return true;
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {

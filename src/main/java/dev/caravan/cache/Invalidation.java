@@ -18,7 +18,7 @@ final class Invalidation implements ResponseHeadFilter {
     private final CacheStep step;
     private final ProxyExchange request;
 
-    Invalidation(CacheStep step, String routeId, ProxyExchange request) {
+    Invalidation(CacheStep step, ProxyExchange request) {
         this.step = step;
         this.request = request;
     }

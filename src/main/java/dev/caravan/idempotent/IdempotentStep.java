@@ -145,7 +145,7 @@ final class IdempotentStep extends DefaultAsyncProducer {
 
     private boolean decide(Exchange exchange, ProxyExchange proxy, String storeKey, byte[] body, boolean waited,
                            AsyncCallback callback) {
-        String fingerprint = fingerprint(exchange, proxy, body);
+        String fingerprint = fingerprint(proxy, body);
         IdempotencyRecord mine = IdempotencyRecord.inFlight(fingerprint);
         IdempotencyRecord existing = store.claim(storeKey, mine);
         if (existing == null) {
@@ -205,7 +205,7 @@ final class IdempotentStep extends DefaultAsyncProducer {
         return "{\"type\":\"about:blank\",\"status\":" + status + ",\"detail\":\"" + detail + "\"}";
     }
 
-    private static String fingerprint(Exchange exchange, ProxyExchange proxy, byte[] body) {
+    private static String fingerprint(ProxyExchange proxy, byte[] body) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             String type = proxy.head().headers().get(HttpHeaderNames.CONTENT_TYPE, "");
