@@ -23,6 +23,9 @@ public final class ForwardConfiguration {
     @UriParam(label = "producer", defaultValue = "true",
             description = "Send the client's Host (true) or the backend's host:port (false)")
     private boolean preserveHost = true;
+    @UriParam(label = "producer", defaultValue = "false", description = "Also send RFC 7239 Forwarded (for, proto,"
+            + " host), appended to a trusted proxy's; without it a client's Forwarded is dropped")
+    private boolean forwarded;
     @UriParam(label = "producer,timeout", defaultValue = "5000", description = "Milliseconds to connect; then 504")
     private long connectTimeout = 5_000;
     @UriParam(label = "producer,timeout", defaultValue = "60000",
@@ -139,6 +142,14 @@ public final class ForwardConfiguration {
 
     public void setPreserveHost(boolean preserveHost) {
         this.preserveHost = preserveHost;
+    }
+
+    public boolean isForwarded() {
+        return forwarded;
+    }
+
+    public void setForwarded(boolean forwarded) {
+        this.forwarded = forwarded;
     }
 
     public long getConnectTimeout() {

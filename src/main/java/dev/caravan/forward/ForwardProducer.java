@@ -45,6 +45,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
     private final Map<Backend, BackendTarget> targets;
     private final TargetRewrite rewrite;
     private final boolean preserveHost;
+    private final boolean emitForwarded;
     private final long responseTimeoutMillis;
     private final Function<Exchange, String> affinityKey;
     private final HealthChecks healthChecks;
@@ -66,6 +67,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
         this.targets = targets;
         this.rewrite = rewrite;
         this.preserveHost = configuration.isPreserveHost();
+        this.emitForwarded = configuration.isForwarded();
         this.responseTimeoutMillis = configuration.getResponseTimeout();
         this.affinityKey = affinityKey;
         this.healthChecks = healthChecks;
@@ -159,7 +161,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
             BackendTarget target = targets.get(current);
             try {
                 outgoing = binding.toBackend(exchange, request, rewrite.apply(binding.targetOf(exchange.getMessage(),
-                        request), target.basePath()), target.authority(), preserveHost);
+                        request), target.basePath()), target.authority(), preserveHost, emitForwarded);
             } catch (RuntimeException e) {
                 fail(e); // a header value that cannot be sent, or a body that cannot be converted: 500, logged
                 return;

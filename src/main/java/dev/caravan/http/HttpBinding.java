@@ -95,13 +95,14 @@ public final class HttpBinding {
 
     /**
      * The backend request for the route's message: method and headers as the route left them, {@code target} as the
-     * forwarder computed it, {@code Host} kept or set to the backend's, the forwarding headers added, and the body's
+     * forwarder computed it, {@code Host} kept or set to the backend's, the forwarding headers set (and RFC 7239
+     * {@code Forwarded} too when {@code emitForwarded}), and the body's
      * framing taken from how Caravan itself read the client's body (never from headers a route could change).
      *
      * @throws IllegalArgumentException when a header value holds CR, LF or NUL, or the body cannot be sent
      */
     public BackendRequest toBackend(Exchange exchange, ProxyExchange request, String target, String backendAuthority,
-                                    boolean preserveHost) {
+                                    boolean preserveHost, boolean emitForwarded) {
         Message message = exchange.getMessage();
         String method = message.getHeader(Exchange.HTTP_METHOD, request.method().name(), String.class);
         HttpRequest outgoing = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), target, false);
@@ -111,7 +112,7 @@ public final class HttpBinding {
         if (!preserveHost || !headers.contains(HttpHeaderNames.HOST)) {
             headers.set(HttpHeaderNames.HOST, backendAuthority);
         }
-        ForwardedHeaders.apply(headers, request);
+        ForwardedHeaders.apply(headers, request, emitForwarded);
         Object body = message.getBody();
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         if (body instanceof BodySource source) {

@@ -152,8 +152,9 @@ public final class ProxyExchange {
         return channel.eventLoop();
     }
 
+    /** The client connection's peer: the TCP peer, or the client a trusted load balancer announced (PROXY). */
     public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) channel.remoteAddress();
+        return PeerAddress.of(channel);
     }
 
     public InetSocketAddress localAddress() {

@@ -214,6 +214,11 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
     }
 
     private void writeResponse(ProxyExchange request, Exchange exchange) {
+        if (request.hasResponded()) {
+            // a step answered through ProxyExchange.respond itself (a cache hit, an idempotent replay)
+            discardBackendBody(request);
+            return;
+        }
         Answer answer = exchange.getProperty(Answer.PROPERTY, Answer.class);
         Exception failure = exchange.getException();
         if (answer == null && failure instanceof GatewayException g) {

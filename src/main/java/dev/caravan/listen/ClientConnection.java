@@ -7,6 +7,7 @@ import dev.caravan.http.ClientResponder;
 import dev.caravan.http.ErrorPage;
 import dev.caravan.http.HostHeader;
 import dev.caravan.http.PathCanonicalizer;
+import dev.caravan.http.PeerAddress;
 import dev.caravan.http.ProxyExchange;
 import dev.caravan.http.ReadControl;
 import dev.caravan.http.RequestLog;
@@ -268,10 +269,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         }
         StreamingBody body = invalid == 0 ? new StreamingBody(this) : StreamingBody.empty();
         body.readBurstStarted();
-        InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        InetAddress peer = PeerAddress.of(ctx.channel()).getAddress();
         ClientInfo client = new ClientInfo(config.name(), config.secure(),
-                config.forwardedTrust().clientOf(peer, () -> request.headers().getAll("X-Forwarded-For")),
-                config.forwardedTrust().keepsChainFrom(peer), clientCertSubject());
+                config.forwardedTrust().clientOf(peer, request.headers()), config.forwardedTrust().peer(peer),
+                clientCertSubject());
         current = new ProxyExchange(request, target == null ? "/" : target, canonical, body, ctx.channel(), client, this,
                 listenerFilters, new RequestLog(acceptedNanos, clock.getAsLong()));
         onExchange.accept(current);

@@ -14,12 +14,15 @@ import java.util.List;
  *
  * @param limits            per-phase timeouts, sizes and counts for every client
  * @param paths             how request paths are read for routing and rules
+ * @param proxyProtocol     every connection starts with a PROXY protocol header (v1 or v2) from a trusted load
+ *                          balancer, naming the real client
  * @param tls               terminates TLS on each connection before HTTP is parsed; null for plain HTTP
  * @param hsts              the {@code Strict-Transport-Security} value added to every response of a TLS listener;
  *                          null for none
  */
 public record ListenerConfig(String name, String host, int port, ClientLimits limits, TlsTermination tls,
-                             String hsts, ForwardedTrust forwardedTrust, PathCanonicalizer paths) {
+                             String hsts, ForwardedTrust forwardedTrust, PathCanonicalizer paths,
+                             boolean proxyProtocol) {
 
     public ListenerConfig {
         if (tls == null) {
@@ -38,7 +41,7 @@ public record ListenerConfig(String name, String host, int port, ClientLimits li
 
     /** A plain-HTTP listener. */
     public ListenerConfig(String name, String host, int port, ClientLimits limits, ForwardedTrust forwardedTrust) {
-        this(name, host, port, limits, null, null, forwardedTrust, null);
+        this(name, host, port, limits, null, null, forwardedTrust, null, false);
     }
 
     public boolean secure() {

@@ -29,6 +29,8 @@ public record ServerSettings(
         BackendTlsSettings backendTls,
         ClientLimits clientLimits,
         PathCanonicalizer paths,
+        boolean httpProxyProtocol,
+        boolean httpsProxyProtocol,
         int ioThreads,
         Path routesDir,
         boolean reloadEnabled,
@@ -75,6 +77,8 @@ public record ServerSettings(
                 new PathCanonicalizer(
                         Boolean.parseBoolean(string(properties, "caravan.paths.mergeSlashes", "true")),
                         encodedSlashes(string(properties, "caravan.paths.encodedSlashes", "reject"))),
+                Boolean.parseBoolean(string(properties, "caravan.http.proxyProtocol", "false")),
+                Boolean.parseBoolean(string(properties, "caravan.https.proxyProtocol", "false")),
                 (int) number(properties, "caravan.io.threads", Runtime.getRuntime().availableProcessors()),
                 Path.of(string(properties, "caravan.routes.dir", "routes")),
                 Boolean.parseBoolean(string(properties, "caravan.routes.reload", "true")),

@@ -34,6 +34,9 @@ class EndpointOptionsDocTest {
         "caravan-jwt, dev.caravan.access.JwtConfiguration",
         "caravan-geo, dev.caravan.access.GeoConfiguration",
         "caravan-cors, dev.caravan.access.CorsConfiguration",
+        "caravan-cache, dev.caravan.cache.CacheConfiguration",
+        "caravan-compress, dev.caravan.compress.CompressConfiguration",
+        "caravan-idempotent, dev.caravan.idempotent.IdempotentConfiguration",
     })
     void theReadmeTableMatchesTheConfigurationClass(String scheme, String configurationClass) throws Exception {
         Map<String, String> documented = table(scheme);
