@@ -25,6 +25,8 @@ class EndpointOptionsDocTest {
         "caravan, dev.caravan.listen.CaravanConfiguration",
         "caravan-forward, dev.caravan.forward.ForwardConfiguration",
         "caravan-headers, dev.caravan.rewrite.HeadersConfiguration",
+        "caravan-rewrite, dev.caravan.rewrite.RewriteConfiguration",
+        "caravan-redirect, dev.caravan.rewrite.RedirectConfiguration",
         "caravan-rate-limit, dev.caravan.limits.RateLimitConfiguration",
         "caravan-hide, dev.caravan.harden.HideConfiguration",
         "caravan-security-headers, dev.caravan.harden.SecurityHeadersConfiguration",
