@@ -319,6 +319,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         if (target == null || hasControlCharacter(request.uri())) {
             return 400;
         }
+        if (isWebSocketUpgrade(request.headers())) {
+            // not proxied (yet): a clear 501, not a plain GET that the backend would answer 200 to a failed handshake
+            return 501;
+        }
         HttpHeaders headers = request.headers();
         if (headers.size() > config.limits().maxHeaderCount()) {
             return 431;
@@ -339,6 +343,11 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             }
         }
         return 0;
+    }
+
+    private static boolean isWebSocketUpgrade(HttpHeaders headers) {
+        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+        return upgrade != null && upgrade.toLowerCase(java.util.Locale.ROOT).contains("websocket");
     }
 
     private static String pathOf(String target) {
