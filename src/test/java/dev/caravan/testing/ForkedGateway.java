@@ -37,7 +37,7 @@ public final class ForkedGateway implements AutoCloseable {
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.caravan.Caravan",
                 "--caravan.http.host=127.0.0.1", "--caravan.http.port=" + http, "--caravan.https.port=" + https,
-                "--caravan.routes.dir=" + routes, "--caravan.routes.reload=false"));
+                "--caravan.routes.dir=" + routes, "--caravan.routes.reload=false", "--caravan.admin.port=0"));
         command.addAll(List.of(arguments));
         Path log = workDir.resolve("gateway-" + http + ".log");
         Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)

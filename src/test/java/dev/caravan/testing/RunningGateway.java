@@ -40,6 +40,7 @@ public final class RunningGateway implements AutoCloseable {
         all.put("caravan.routes.dir", routesDir.toString());
         all.put("caravan.routes.reloadInterval", "100");
         all.put("caravan.shutdown.grace", "500");
+        all.put("caravan.admin.port", "0"); // never the fixed 9901: builds run side by side on this machine
         all.putAll(properties);
         return all;
     }
