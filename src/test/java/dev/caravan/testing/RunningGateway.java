@@ -72,6 +72,11 @@ public final class RunningGateway implements AutoCloseable {
         return caravan.server().listeners().get(name);
     }
 
+    /** The admin listener's bound port (observe). */
+    public int adminPort() {
+        return caravan.server().observability().adminPort();
+    }
+
     public RouteReloader reloader() {
         return caravan.server().reloader();
     }
