@@ -14,7 +14,8 @@ import org.apache.camel.spi.UnitOfWorkFactory;
  * Camel's unit of work for Caravan routes, with one addition: when a route step finishes asynchronously (the backend
  * answered or failed, on the backend connection's event loop, or a step handed the exchange back from another thread),
  * the rest of the route and the reply to the client run with the request's ids in the log MDC, and they are taken away
- * when that work returns. A step that completes synchronously adds nothing (the client connection's handler already
+ * when that work is done (Camel may queue it on the thread's reactive worker rather than run it inside the callback,
+ * so the removal is queued behind it). A step that completes synchronously adds nothing (the client connection's handler already
  * set them), so the cost is one small callback per step.
  */
 final class RequestMdcUnitOfWorkFactory implements UnitOfWorkFactory {
@@ -71,7 +72,9 @@ final class RequestMdcUnitOfWorkFactory implements UnitOfWorkFactory {
             try {
                 delegate.done(false);
             } finally {
-                RequestMdc.clear();
+                // Camel may have queued the rest of the work (the route's reply) on this thread's reactive worker
+                // instead of running it inside the call above: the ids go once that queue is done, or now if it is
+                exchange.getContext().getCamelContextExtension().getReactiveExecutor().schedule(RequestMdc::clear);
             }
         }
     }
