@@ -79,6 +79,19 @@ public final class ForkedGateway implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /** Sends SIGTERM, as a container runtime or systemd stops a service (observe: graceful shutdown). */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to end; returns its exit code, or fails if it has not ended in time. */
+    public int awaitExit(Duration limit) throws InterruptedException {
+        if (!process.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("gateway still running after " + limit);
+        }
+        return process.exitValue();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();
