@@ -8,15 +8,14 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -24,8 +23,12 @@ import java.util.concurrent.atomic.LongAdder;
  * of the log, on the exchange's event loop). Labels are bounded: listener and route names come from configuration
  * (a route's temporary reload id {@code app~g3} counts as {@code app}), methods outside the standard ones count as
  * {@code other}, statuses as classes ({@code 2xx}), backends by their configured origin; never a path or a client
- * address. Meters are looked up once per listener/route/backend and cached, so a request costs a few map reads and
- * counter increments.
+ * address.
+ *
+ * <p>Cost: every request touches these, on two or more event loops at once. So the counters and histograms a request
+ * adds to are per-thread rows ({@link ThreadShards}, {@link StripedHistogram}) summed when scraped, and the Micrometer
+ * meters over them are function counters registered by {@link #refresh()} (before each scrape) for every series that
+ * has counted something. A request costs a few map reads and a dozen stores into memory only its thread writes.
  */
 public final class GatewayMetrics {
 
@@ -38,16 +41,34 @@ public final class GatewayMetrics {
     private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE",
             "CONNECT", "other"};
     private static final String[] STATUS_CLASSES = {"none", "1xx", "2xx", "3xx", "4xx", "5xx"};
+    /** How a backend attempt ended: the {@code ForwardOutcome.Kind} names, and anything else. */
+    private static final String[] ATTEMPT_RESULTS = {"RESPONDED", "RETRYABLE_STATUS", "CONNECT_FAILED",
+            "CONNECT_TIMEOUT", "CLOSED_BEFORE_HEAD", "INVALID_RESPONSE", "RESPONSE_TIMEOUT", "CLIENT_GONE",
+            "REQUEST_BODY_FAILED", "OTHER"};
     static final String NO_ROUTE = "none";
 
+    // a route's row: requests by method and status class, then bytes in, bytes out, retries, failed responses
+    private static final int REQUEST_SLOTS = METHODS.length * STATUS_CLASSES.length;
+    private static final int BYTES_IN = REQUEST_SLOTS;
+    private static final int BYTES_OUT = REQUEST_SLOTS + 1;
+    private static final int RETRIES = REQUEST_SLOTS + 2;
+    private static final int SERVER_ERRORS = REQUEST_SLOTS + 3;
+    private static final int ROUTE_SLOTS = REQUEST_SLOTS + 4;
+
     private final MeterRegistry registry;
+    private final StripedHistogram requestDurations = new StripedHistogram("caravan_request_duration_seconds",
+            "From the request head to the last response byte written (or the failure)", DURATION_BUCKETS,
+            "listener", "route");
+    private final StripedHistogram backendDurations = new StripedHistogram("caravan_backend_duration_seconds",
+            "From the request sent to the backend to its response head", DURATION_BUCKETS, "backend");
     private final Map<String, ListenerMeters> listeners = new ConcurrentHashMap<>();
     private final Map<String, BackendMeters> backends = new ConcurrentHashMap<>();
-    private final LongAdder requests = new LongAdder();
-    private final LongAdder serverErrors = new LongAdder();
 
-    public GatewayMetrics(MeterRegistry registry) {
+    /** @param prometheus the Prometheus registry under {@code registry}, for the two duration histograms */
+    public GatewayMetrics(MeterRegistry registry, PrometheusRegistry prometheus) {
         this.registry = registry;
+        prometheus.register(requestDurations);
+        prometheus.register(backendDurations);
     }
 
     public MeterRegistry registry() {
@@ -56,18 +77,32 @@ public final class GatewayMetrics {
 
     /** Requests finished since start, all listeners (status page). */
     public long requestsTotal() {
-        return requests.sum();
+        long sum = 0;
+        for (ListenerMeters listener : listeners.values()) {
+            for (RouteMeters route : listener.routes.values()) {
+                for (int slot = 0; slot < REQUEST_SLOTS; slot++) {
+                    sum += route.row.sum(slot);
+                }
+            }
+        }
+        return sum;
     }
 
     /** Requests finished with a 5xx or without a complete response (status page). */
     public long errorsTotal() {
-        return serverErrors.sum();
+        long sum = 0;
+        for (ListenerMeters listener : listeners.values()) {
+            for (RouteMeters route : listener.routes.values()) {
+                sum += route.row.sum(SERVER_ERRORS);
+            }
+        }
+        return sum;
     }
 
     /** Registers a listener's connection meters; its per-request meters follow as requests finish. */
     public void listener(Listener listener) {
         String name = listener.name();
-        ListenerMeters meters = listenerMeters(name);
+        listenerMeters(name);
         Gauge.builder("caravan.connections.open", listener, Listener::openConnections).tag("listener", name)
                 .description("Client connections open").register(registry);
         FunctionCounter.builder("caravan.connections.accepted", listener, Listener::acceptedConnections)
@@ -77,47 +112,64 @@ public final class GatewayMetrics {
         FunctionCounter.builder("caravan.rejections", listener, Listener::refusedConnections)
                 .tags("listener", name, "reason", "connection_limit", "status", "none")
                 .description("Requests and connections the gateway refused, by reason").register(registry);
-        meters.inflight.get();
     }
 
     /** A request started on {@code listener}. */
     void started(String listener) {
-        listenerMeters(listener).inflight.incrementAndGet();
+        listenerMeters(listener).inflight.increment();
     }
 
     /** A request finished: everything is read from its complete request log. */
     void finished(ProxyExchange exchange) {
         RequestLog log = exchange.log();
         ListenerMeters listener = listenerMeters(exchange.client().listener());
-        listener.inflight.decrementAndGet();
+        listener.inflight.decrement();
         RouteMeters route = listener.route(routeLabel(log.routeId()));
         int status = log.status();
         int statusClass = status >= 100 && status < 600 ? status / 100 : 0;
-        route.requests(methodIndex(exchange.method().name()), statusClass).increment();
-        route.duration.record(log.durationNanos(), TimeUnit.NANOSECONDS);
+        AtomicLongArray row = route.row.mine();
+        ThreadShards.add(row, methodIndex(exchange.method().name()) * STATUS_CLASSES.length + statusClass, 1);
         if (log.bytesIn() > 0) {
-            route.bytesIn.increment(log.bytesIn());
+            ThreadShards.add(row, BYTES_IN, log.bytesIn());
         }
         if (log.bytesOut() > 0) {
-            route.bytesOut.increment(log.bytesOut());
+            ThreadShards.add(row, BYTES_OUT, log.bytesOut());
         }
         if (log.attempts() > 1) {
-            route.retries.increment(log.attempts() - 1);
+            ThreadShards.add(row, RETRIES, log.attempts() - 1);
         }
-        for (RequestLog.Attempt attempt : log.attemptResults()) {
-            backendMeters(attempt.origin()).attempt(attempt.result()).increment();
+        if (status >= 500 || (log.outcome() != Outcome.COMPLETED && log.outcome() != Outcome.REFUSED)) {
+            ThreadShards.add(row, SERVER_ERRORS, 1);
+        }
+        route.duration.record(log.durationNanos());
+        List<RequestLog.Attempt> attempts = log.attemptResults();
+        for (int i = 0; i < attempts.size(); i++) {
+            RequestLog.Attempt attempt = attempts.get(i);
+            BackendMeters backend = backendMeters(attempt.origin());
+            ThreadShards.add(backend.attempts.mine(), attemptIndex(attempt.result()), 1);
         }
         long backendNanos = log.backendNanos();
         if (backendNanos >= 0 && log.backend() != null) {
-            backendMeters(log.backend()).duration.record(backendNanos, TimeUnit.NANOSECONDS);
+            backendMeters(log.backend()).duration.record(backendNanos);
         }
         String reason = rejection(log);
         if (reason != null) {
             listener.rejection(reason, status).increment();
         }
-        requests.increment();
-        if (status >= 500 || (log.outcome() != Outcome.COMPLETED && log.outcome() != Outcome.REFUSED)) {
-            serverErrors.increment();
+    }
+
+    /**
+     * Registers a function counter for every series that has counted something and has none yet. Called before each
+     * scrape (on the admin thread), so a series appears once it has a value, and the request path never registers.
+     */
+    void refresh() {
+        for (ListenerMeters listener : listeners.values()) {
+            for (RouteMeters route : listener.routes.values()) {
+                route.registerNew();
+            }
+        }
+        for (BackendMeters backend : backends.values()) {
+            backend.registerNew();
         }
     }
 
@@ -166,6 +218,15 @@ public final class GatewayMetrics {
         };
     }
 
+    static int attemptIndex(String result) {
+        for (int i = 0; i < ATTEMPT_RESULTS.length - 1; i++) {
+            if (ATTEMPT_RESULTS[i].equals(result)) {
+                return i;
+            }
+        }
+        return ATTEMPT_RESULTS.length - 1;
+    }
+
     private ListenerMeters listenerMeters(String name) {
         ListenerMeters meters = listeners.get(name);
         return meters != null ? meters : listeners.computeIfAbsent(name, ListenerMeters::new);
@@ -178,13 +239,14 @@ public final class GatewayMetrics {
 
     private final class ListenerMeters {
         final String name;
-        final AtomicLong inflight = new AtomicLong();
+        /** Striped: every event loop adds and subtracts, the gauge sums (a shared atomic would bounce between cores). */
+        final LongAdder inflight = new LongAdder();
         final Map<String, RouteMeters> routes = new ConcurrentHashMap<>();
         final Map<String, Counter> rejections = new ConcurrentHashMap<>();
 
         ListenerMeters(String name) {
             this.name = name;
-            Gauge.builder("caravan.requests.inflight", inflight, AtomicLong::get).tag("listener", name)
+            Gauge.builder("caravan.requests.inflight", inflight, LongAdder::sum).tag("listener", name)
                     .description("Requests started and not yet finished (response not yet fully written)")
                     .register(registry);
         }
@@ -194,6 +256,7 @@ public final class GatewayMetrics {
             return meters != null ? meters : routes.computeIfAbsent(route, r -> new RouteMeters(name, r));
         }
 
+        /** Rejections are the exception, not the rule: a plain Micrometer counter is fine here. */
         Counter rejection(String reason, int status) {
             String key = reason + status;
             Counter counter = rejections.get(key);
@@ -206,64 +269,67 @@ public final class GatewayMetrics {
     private final class RouteMeters {
         final String listener;
         final String route;
-        final AtomicReferenceArray<Counter> requests = new AtomicReferenceArray<>(METHODS.length * 6);
-        final Timer duration;
-        final Counter bytesIn;
-        final Counter bytesOut;
-        final Counter retries;
+        final ThreadShards row = new ThreadShards(ROUTE_SLOTS);
+        final StripedHistogram.Series duration;
+        private final boolean[] registered = new boolean[REQUEST_SLOTS];
 
         RouteMeters(String listener, String route) {
             this.listener = listener;
             this.route = route;
-            duration = Timer.builder("caravan.request.duration")
+            this.duration = requestDurations.series(listener, route);
+            FunctionCounter.builder("caravan.request.body", row, r -> r.sum(BYTES_IN)).baseUnit("bytes")
                     .tags("listener", listener, "route", route)
-                    .description("From the request head to the last response byte written (or the failure)")
-                    .serviceLevelObjectives(DURATION_BUCKETS)
-                    .register(registry);
-            bytesIn = Counter.builder("caravan.request.body").baseUnit("bytes").tags("listener", listener, "route", route)
                     .description("Request body bytes received from clients").register(registry);
-            bytesOut = Counter.builder("caravan.response.body").baseUnit("bytes")
+            FunctionCounter.builder("caravan.response.body", row, r -> r.sum(BYTES_OUT)).baseUnit("bytes")
                     .tags("listener", listener, "route", route)
                     .description("Response body bytes written to clients").register(registry);
-            retries = Counter.builder("caravan.backend.retries").tags("listener", listener, "route", route)
+            FunctionCounter.builder("caravan.backend.retries", row, r -> r.sum(RETRIES))
+                    .tags("listener", listener, "route", route)
                     .description("Backend attempts beyond the first, per request").register(registry);
         }
 
-        Counter requests(int method, int statusClass) {
-            int slot = method * 6 + statusClass;
-            Counter counter = requests.get(slot);
-            if (counter == null) {
-                counter = Counter.builder("caravan.requests")
-                        .tags("listener", listener, "route", route, "method", METHODS[method],
-                                "status", STATUS_CLASSES[statusClass])
-                        .description("Requests finished, by listener, route, method and status class")
-                        .register(registry);
-                requests.set(slot, counter); // the registry returns the same counter to a racing thread
+        /** On the admin thread only. */
+        void registerNew() {
+            for (int slot = 0; slot < REQUEST_SLOTS; slot++) {
+                if (!registered[slot] && row.sum(slot) > 0) {
+                    int s = slot;
+                    FunctionCounter.builder("caravan.requests", row, r -> r.sum(s))
+                            .tags("listener", listener, "route", route,
+                                    "method", METHODS[slot / STATUS_CLASSES.length],
+                                    "status", STATUS_CLASSES[slot % STATUS_CLASSES.length])
+                            .description("Requests finished, by listener, route, method and status class")
+                            .register(registry);
+                    registered[slot] = true;
+                }
             }
-            return counter;
         }
     }
 
     private final class BackendMeters {
         final String origin;
-        final Timer duration;
-        final Map<String, Counter> attempts = new ConcurrentHashMap<>();
+        final StripedHistogram.Series duration;
+        final ThreadShards attempts = new ThreadShards(ATTEMPT_RESULTS.length);
+        private final boolean[] registered = new boolean[ATTEMPT_RESULTS.length];
 
         BackendMeters(String origin) {
             this.origin = origin;
-            duration = Timer.builder("caravan.backend.duration").tag("backend", origin)
-                    .description("From the request sent to the backend to its response head")
-                    .serviceLevelObjectives(DURATION_BUCKETS)
-                    .register(registry);
+            this.duration = backendDurations.series(origin);
         }
 
-        Counter attempt(String kind) {
-            Counter counter = attempts.get(kind);
-            return counter != null ? counter : attempts.computeIfAbsent(kind, k -> Counter.builder("caravan.backend.attempts")
-                    .tags("backend", origin, "result", k.toLowerCase(Locale.ROOT))
-                    .description("Backend attempts by how they ended: responded, connect_failed, connect_timeout, "
-                            + "response_timeout, closed_before_head, invalid_response, retryable_status, ...")
-                    .register(registry));
+        /** On the admin thread only. */
+        void registerNew() {
+            for (int slot = 0; slot < ATTEMPT_RESULTS.length; slot++) {
+                if (!registered[slot] && attempts.sum(slot) > 0) {
+                    int s = slot;
+                    FunctionCounter.builder("caravan.backend.attempts", attempts, a -> a.sum(s))
+                            .tags("backend", origin, "result", ATTEMPT_RESULTS[slot].toLowerCase(Locale.ROOT))
+                            .description("Backend attempts by how they ended: responded, connect_failed, "
+                                    + "connect_timeout, response_timeout, closed_before_head, invalid_response, "
+                                    + "retryable_status, ...")
+                            .register(registry);
+                    registered[slot] = true;
+                }
+            }
         }
     }
 }

@@ -75,7 +75,7 @@ public final class Observability implements AdminData, AutoCloseable {
         this.inventory = new RouteInventory(context);
         if (settings.metrics()) {
             registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-            metrics = new GatewayMetrics(registry);
+            metrics = new GatewayMetrics(registry, registry.getPrometheusRegistry());
             state = new StateMeters(registry, backends, pools, reloader, certificates, context);
             new JvmMemoryMetrics().bindTo(registry);
             new JvmGcMetrics().bindTo(registry);
@@ -170,6 +170,7 @@ public final class Observability implements AdminData, AutoCloseable {
             return null;
         }
         state.refresh();
+        metrics.refresh();
         return openMetrics ? registry.scrape("application/openmetrics-text; version=1.0.0; charset=utf-8")
                 : registry.scrape();
     }

@@ -12,7 +12,8 @@ import java.util.function.Function;
  * readiness side of shutdown. Read once at start with the other {@code caravan.*} settings; each has a default.
  *
  * @param metrics            Caravan's request, connection and backend metrics (off: no meter is touched per request)
- * @param camelRouteMetrics  Camel's own per-route meters (camel-micrometer's route policy) in the same registry
+ * @param camelRouteMetrics  Camel's own per-route meters (camel-micrometer's route policy) in the same registry; off by
+ *                           default: they cost about a tenth of the throughput (bench/metrics.sh)
  * @param accessLog          the default access-log choice for every listener
  * @param httpAccessLog      the {@code http} listener's choice
  * @param httpsAccessLog     the {@code https} listener's choice
@@ -67,7 +68,7 @@ public record ObserveSettings(
         }
         return new ObserveSettings(
                 r.bool("caravan.metrics.enabled", true),
-                r.bool("caravan.metrics.camelRoutes", true),
+                r.bool("caravan.metrics.camelRoutes", false),
                 all,
                 listenerChoice(r, "caravan.http.accessLog", all),
                 listenerChoice(r, "caravan.https.accessLog", all),

@@ -34,6 +34,7 @@ class EndpointOptionsDocTest {
         "caravan-jwt, dev.caravan.access.JwtConfiguration",
         "caravan-geo, dev.caravan.access.GeoConfiguration",
         "caravan-cors, dev.caravan.access.CorsConfiguration",
+        "caravan-access-log, dev.caravan.observe.AccessLogConfiguration",
     })
     void theReadmeTableMatchesTheConfigurationClass(String scheme, String configurationClass) throws Exception {
         Map<String, String> documented = table(scheme);

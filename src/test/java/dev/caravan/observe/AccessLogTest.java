@@ -263,6 +263,23 @@ class AccessLogTest {
     }
 
     @Test
+    void theExampleRouteFile() throws Exception {
+        try (AccessLogCapture log = new AccessLogCapture();
+             RunningGateway gateway = RunningGateway.startWithCopies(temp.resolve("example"), Map.of(
+                     "caravan.https.enabled", "false", "app.backend", deadOrigin),
+                     Path.of("docs/examples/access-log.yaml"))) {
+            // a backend that refuses: errors everywhere, which the probes route still does not log
+            send(gateway, "/healthz", "probe-1", 502);
+            send(gateway, "/assets/x", "asset-502", 502);
+            Await.until(() -> log.lineWith("asset-502") != null, "the error line");
+            assertNull(log.lineWith("probe-1"));
+            JsonNode error = new ObjectMapper().readTree(log.lineWith("asset-502"));
+            assertEquals("assets", error.get("route").asText());
+            assertEquals(502, error.get("status").asInt());
+        }
+    }
+
+    @Test
     void theListenerSettingTurnsItOff() throws Exception {
         try (AccessLogCapture log = new AccessLogCapture();
              RunningGateway gateway = RunningGateway.start(routes, Map.of("caravan.https.enabled", "false",

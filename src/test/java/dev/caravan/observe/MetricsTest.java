@@ -64,7 +64,8 @@ class MetricsTest {
                       steps:
                         - to: "caravan-forward:%1$s?responseTimeout=300"
                 """.formatted(backend.url(), deadOrigin));
-        gateway = RunningGateway.start(dir, Map.of("caravan.https.enabled", "false"));
+        gateway = RunningGateway.start(dir, Map.of("caravan.https.enabled", "false",
+                "caravan.metrics.camelRoutes", "true"));
 
         for (int i = 0; i < 10; i++) {
             assertEquals(200, gateway.get("/app/x").status());
