@@ -77,13 +77,6 @@ public final class Observability implements AdminData, AutoCloseable {
             registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             metrics = new GatewayMetrics(registry, registry.getPrometheusRegistry());
             state = new StateMeters(registry, backends, pools, reloader, certificates, context);
-            new JvmMemoryMetrics().bindTo(registry);
-            new JvmGcMetrics().bindTo(registry);
-            new JvmThreadMetrics().bindTo(registry);
-            new ClassLoaderMetrics().bindTo(registry);
-            new ProcessorMetrics().bindTo(registry);
-            new UptimeMetrics().bindTo(registry);
-            new FileDescriptorMetrics().bindTo(registry);
             if (settings.camelRouteMetrics()) {
                 // Camel's own per-route meters (exchanges, failures, time in the route's steps) in the same registry
                 MicrometerRoutePolicyFactory routeMetrics = new MicrometerRoutePolicyFactory();
@@ -105,8 +98,20 @@ public final class Observability implements AdminData, AutoCloseable {
             return t;
         });
         if (metrics != null) {
+            // the JVM's meters load a good many classes: bound on the admin thread, not on the start-up path
+            adminThread.execute(this::bindJvmMeters);
             adminThread.scheduleAtFixedRate(this::sample, 0, 1, TimeUnit.SECONDS);
         }
+    }
+
+    private void bindJvmMeters() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
     }
 
     /** Request ids, trace context, MDC, metrics and access log on every listener (before they bind). */

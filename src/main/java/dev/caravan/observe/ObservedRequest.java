@@ -11,6 +11,8 @@ public final class ObservedRequest {
     private final TraceContext trace;
     private final TlsFacts tls;
     private AccessLogConfiguration.RouteChoice routeChoice;
+    /** The connection's MDC handler (null when the connection has none), told when the request is over. */
+    RequestMdcHandler mdc;
 
     ObservedRequest(String requestId, TraceContext trace, TlsFacts tls) {
         this.requestId = requestId;

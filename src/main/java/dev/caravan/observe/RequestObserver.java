@@ -74,6 +74,7 @@ final class RequestObserver {
         RequestMdcHandler mdc = exchange.channel().pipeline().get(RequestMdcHandler.class);
         ObservedRequest observed = new ObservedRequest(id, trace,
                 exchange.client().secure() ? tlsFacts(exchange.channel(), mdc) : null);
+        observed.mdc = mdc;
         exchange.attach(ObservedRequest.class, observed);
         exchange.onResponseHead(ECHO_REQUEST_ID);
         if (mdc != null) {
@@ -86,9 +87,8 @@ final class RequestObserver {
 
     void finished(ProxyExchange exchange) {
         ObservedRequest observed = exchange.attachment(ObservedRequest.class);
-        RequestMdcHandler mdc = exchange.channel().pipeline().get(RequestMdcHandler.class);
-        if (mdc != null) {
-            mdc.finished(exchange);
+        if (observed != null && observed.mdc != null) {
+            observed.mdc.finished(exchange);
         }
         if (metrics != null) {
             metrics.finished(exchange);
