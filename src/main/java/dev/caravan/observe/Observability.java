@@ -2,7 +2,6 @@ package dev.caravan.observe;
 
 import dev.caravan.admin.AdminData;
 import dev.caravan.admin.AdminListener;
-import dev.caravan.balance.Backend;
 import dev.caravan.balance.Backends;
 import dev.caravan.config.RouteReloader;
 import dev.caravan.forward.BackendPools;
@@ -314,10 +313,5 @@ public final class Observability implements AdminData, AutoCloseable {
         while (samples.size() > 2 && now - samples.peekFirst()[0] > RATE_WINDOW_MILLIS) {
             samples.pollFirst();
         }
-    }
-
-    /** Every backend known (for tests and the status page). */
-    List<Backend> allBackends() {
-        return List.copyOf(backends.all());
     }
 }
