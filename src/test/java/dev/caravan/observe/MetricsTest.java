@@ -94,11 +94,12 @@ class MetricsTest {
             try {
                 Scrape s = Scrape.of(gateway.adminPort());
                 return s.sum("caravan_requests_total") == 23 && s.value("caravan_requests_inflight") == 0
-                        && s.value("caravan_connections_open", "listener", "http") == 0;
+                        && s.value("caravan_connections_open", "listener", "http") == 0
+                        && s.value("caravan_connections_closed_total", "listener", "http") == 23;
             } catch (Exception e) {
                 return false;
             }
-        }, "23 requests counted and none in flight");
+        }, "23 requests counted, none in flight, every connection closed");
         scrape = Scrape.of(gateway.adminPort());
     }
 
