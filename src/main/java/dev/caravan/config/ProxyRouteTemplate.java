@@ -24,7 +24,14 @@ public final class ProxyRouteTemplate extends RouteBuilder {
                 .templateParameter("preserveHost", "true", "Send the client's Host (true) or the backend's (false)")
                 .templateParameter("connectTimeout", "5000", "Milliseconds to connect")
                 .templateParameter("responseTimeout", "60000", "Milliseconds to the response head")
+                .templateParameter("cache", "false",
+                        "true: answer from the shared response cache (caravan-cache:caravan, default limits)")
+                .templateParameter("compress", "false", "true: compress responses (brotli or gzip) for clients that"
+                        + " accept it")
                 .from("caravan:{{listener}}?path={{path}}&host={{host}}")
+                // the cache first: it stores responses as compressed for the client, so hits need no compressing
+                .to("caravan-cache:caravan?enabled={{cache}}")
+                .to("caravan-compress:br,gzip?enabled={{compress}}")
                 .to("caravan-forward:{{backends}}?balance={{balance}}&stripPrefix={{stripPrefix}}"
                         + "&preserveHost={{preserveHost}}"
                         + "&connectTimeout={{connectTimeout}}&responseTimeout={{responseTimeout}}");

@@ -103,6 +103,12 @@ final class RouteFile {
             YamlItems.Item item = routeItems.size() == definitions.size() ? routeItems.get(i) : null;
             String id = route.getId() != null ? route.getId() : stem() + "-route" + (i + 1);
             route.setId(id);
+            if (route.getOutputs().isEmpty() && route.getInput() != null
+                    && route.getInput().getEndpointUri().startsWith("caravan:")) {
+                // a route that only answers through its endpoint (redirectToHttps) needs no step; Camel wants one
+                route.addOutput(new org.apache.camel.model.SetPropertyDefinition("CaravanNoSteps",
+                        new org.apache.camel.model.language.ConstantExpression("true")));
+            }
             routes.add(new UserRoute(id, path, item != null ? item.line() : route.getLineNumber(),
                     item != null ? item.text() : content, route, null));
         }

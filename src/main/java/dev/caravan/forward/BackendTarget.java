@@ -48,6 +48,16 @@ public record BackendTarget(String scheme, String host, int port, String basePat
         return scheme + "://" + authority();
     }
 
+    /** The ways a backend may spell its own origin in a URL: with its port, and without a default one. */
+    public java.util.List<String> originSpellings() {
+        java.util.List<String> spellings = new java.util.ArrayList<>();
+        spellings.add(scheme + "://" + host + ":" + port);
+        if (port == defaultPort(scheme)) {
+            spellings.add(scheme + "://" + host);
+        }
+        return spellings;
+    }
+
     /** The value for a {@code Host} header naming this backend. */
     public String authority() {
         return port == defaultPort(scheme) ? host : host + ":" + port;

@@ -1,6 +1,7 @@
 package dev.caravan.forward;
 
 import dev.caravan.health.HealthSettings;
+import dev.caravan.rewrite.BackendAddressRewrite;
 import org.apache.camel.spi.Metadata;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
@@ -23,6 +24,17 @@ public final class ForwardConfiguration {
     @UriParam(label = "producer", defaultValue = "true",
             description = "Send the client's Host (true) or the backend's host:port (false)")
     private boolean preserveHost = true;
+    @UriParam(label = "producer", defaultValue = "false", description = "Also send RFC 7239 Forwarded (for, proto,"
+            + " host), appended to a trusted proxy's; without it a client's Forwarded is dropped")
+    private boolean forwarded;
+    @UriParam(label = "producer", defaultValue = "true", description = "Rewrite a Location, Content-Location or"
+            + " Refresh that names the backend's own address (or base path) to the address the client used")
+    private boolean rewriteRedirects = true;
+    @UriParam(label = "producer", description = "from:to for the Domain of cookies the backend sets, e.g."
+            + " internal.local:example.com")
+    private String cookieDomain = "";
+    @UriParam(label = "producer", description = "from:to for the Path prefix of cookies the backend sets, e.g. /v1:/api")
+    private String cookiePath = "";
     @UriParam(label = "producer,timeout", defaultValue = "5000", description = "Milliseconds to connect; then 504")
     private long connectTimeout = 5_000;
     @UriParam(label = "producer,timeout", defaultValue = "60000",
@@ -139,6 +151,40 @@ public final class ForwardConfiguration {
 
     public void setPreserveHost(boolean preserveHost) {
         this.preserveHost = preserveHost;
+    }
+
+    public boolean isForwarded() {
+        return forwarded;
+    }
+
+    public void setForwarded(boolean forwarded) {
+        this.forwarded = forwarded;
+    }
+
+    public boolean isRewriteRedirects() {
+        return rewriteRedirects;
+    }
+
+    public void setRewriteRedirects(boolean rewriteRedirects) {
+        this.rewriteRedirects = rewriteRedirects;
+    }
+
+    public String getCookieDomain() {
+        return cookieDomain;
+    }
+
+    public void setCookieDomain(String cookieDomain) {
+        BackendAddressRewrite.mapping("cookieDomain", cookieDomain);
+        this.cookieDomain = cookieDomain;
+    }
+
+    public String getCookiePath() {
+        return cookiePath;
+    }
+
+    public void setCookiePath(String cookiePath) {
+        BackendAddressRewrite.mapping("cookiePath", cookiePath);
+        this.cookiePath = cookiePath;
     }
 
     public long getConnectTimeout() {

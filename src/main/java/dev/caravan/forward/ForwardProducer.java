@@ -8,6 +8,7 @@ import dev.caravan.health.HealthSettings;
 import dev.caravan.http.HttpBinding;
 import dev.caravan.http.HttpBinding.BackendRequest;
 import dev.caravan.http.ProxyExchange;
+import dev.caravan.rewrite.BackendAddressRewrite;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpResponse;
@@ -45,12 +46,15 @@ final class ForwardProducer extends DefaultAsyncProducer {
     private final Map<Backend, BackendTarget> targets;
     private final TargetRewrite rewrite;
     private final boolean preserveHost;
+    private final boolean emitForwarded;
     private final long responseTimeoutMillis;
     private final Function<Exchange, String> affinityKey;
     private final HealthChecks healthChecks;
     private final HealthSettings healthSettings;
     private final List<String> checks = new ArrayList<>();
     private final String stickyCookie;
+    /** Per backend: its own addresses in Location and cookies, rewritten to the client's; null when off. */
+    private final Map<Backend, BackendAddressRewrite> addresses;
 
     /**
      * @param targets this endpoint's URL for each backend (its base path is this route's; the shared {@link Backend}
@@ -66,11 +70,26 @@ final class ForwardProducer extends DefaultAsyncProducer {
         this.targets = targets;
         this.rewrite = rewrite;
         this.preserveHost = configuration.isPreserveHost();
+        this.emitForwarded = configuration.isForwarded();
         this.responseTimeoutMillis = configuration.getResponseTimeout();
         this.affinityKey = affinityKey;
         this.healthChecks = healthChecks;
         this.healthSettings = healthSettings;
         this.stickyCookie = configuration.getStickyCookie().isBlank() ? null : configuration.getStickyCookie();
+        if (configuration.isRewriteRedirects() || !configuration.getCookieDomain().isBlank()
+                || !configuration.getCookiePath().isBlank()) {
+            this.addresses = new java.util.IdentityHashMap<>();
+            String prefix = configuration.getStripPrefix().endsWith("/")
+                    ? configuration.getStripPrefix().substring(0, configuration.getStripPrefix().length() - 1)
+                    : configuration.getStripPrefix();
+            targets.forEach((backend, target) -> addresses.put(backend, new BackendAddressRewrite(
+                    configuration.isRewriteRedirects() ? target.originSpellings() : java.util.List.of(),
+                    configuration.isRewriteRedirects() ? target.basePath() : "",
+                    prefix, BackendAddressRewrite.mapping("cookieDomain", configuration.getCookieDomain()),
+                    BackendAddressRewrite.mapping("cookiePath", configuration.getCookiePath()))));
+        } else {
+            this.addresses = null;
+        }
     }
 
     @Override
@@ -159,7 +178,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
             BackendTarget target = targets.get(current);
             try {
                 outgoing = binding.toBackend(exchange, request, rewrite.apply(binding.targetOf(exchange.getMessage(),
-                        request), target.basePath()), target.authority(), preserveHost);
+                        request), target.basePath()), target.authority(), preserveHost, emitForwarded);
             } catch (RuntimeException e) {
                 fail(e); // a header value that cannot be sent, or a body that cannot be converted: 500, logged
                 return;
@@ -194,6 +213,12 @@ final class ForwardProducer extends DefaultAsyncProducer {
                 Message message = exchange.getMessage();
                 binding.backendResponseToCamel(outcome.response(), outcome.body(), message);
                 request.attachBackendBody(outcome.body());
+                if (addresses != null) {
+                    String host = request.head().headers().get("Host");
+                    if (host != null) {
+                        addresses.get(current).apply(message.getHeaders(), request.isSecure() ? "https" : "http", host);
+                    }
+                }
                 if (stickyCookie != null) {
                     pinToCurrent(message);
                 }

@@ -3,36 +3,81 @@ package dev.caravan.http;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
 /**
- * Tells the backend who really asked: appends the client address to {@code X-Forwarded-For}, sets
- * {@code X-Forwarded-Proto/-Host/-Port} from the client connection, and appends this hop to {@code Via}.
+ * Tells the backend who really asked, and makes sure nobody else can: every header a backend might read the client's
+ * identity from is rewritten or dropped. {@code X-Forwarded-For} gets the peer appended (after an untrusted peer's own
+ * chain was dropped), {@code X-Forwarded-Proto/-Host/-Port} and {@code X-Real-IP} are set by Caravan, {@code Via}
+ * gets this hop; {@code Forwarded} (RFC 7239) is kept from trusted proxies and appended to when the route asks for it,
+ * else dropped; the rest of the family ({@code X-Client-IP}, {@code True-Client-IP}, ...) and any spelling with
+ * underscores ({@code X_Forwarded_For}, which some servers read as the same header) are always dropped.
  */
 final class ForwardedHeaders {
 
     private static final String X_FORWARDED_FOR = "X-Forwarded-For";
+    private static final String FORWARDED = "Forwarded";
+    /** Client-identity headers by their lower-case, dash-spelled names. */
+    private static final Set<String> FAMILY = Set.of("x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
+            "x-forwarded-port", "x-forwarded-prefix", "x-forwarded-server", "forwarded", "x-real-ip", "x-client-ip",
+            "true-client-ip", "x-cluster-client-ip", "x-original-forwarded-for", "cf-connecting-ip",
+            "fastly-client-ip");
+    /** Family members Caravan never passes on from anyone: it sets them itself or nobody should. */
+    private static final Set<String> ALWAYS_DROPPED = Set.of("x-real-ip", "x-client-ip", "true-client-ip",
+            "x-cluster-client-ip", "x-original-forwarded-for", "cf-connecting-ip", "fastly-client-ip",
+            "x-forwarded-prefix", "x-forwarded-server");
 
     private ForwardedHeaders() {
     }
 
-    static void apply(HttpHeaders out, ProxyExchange request) {
-        String clientIp = request.remoteAddress().getAddress().getHostAddress();
-        if (!request.client().keepsForwardedChain()) {
-            // an untrusted peer's forwarding headers are lies until proven otherwise: start the chain afresh
-            out.remove(X_FORWARDED_FOR);
-            out.remove("Forwarded");
-            out.remove("X-Real-IP");
-            out.remove(HttpHeaderNames.VIA);
+    /** {@code emitForwarded}: also send RFC 7239 {@code Forwarded} (appended to a trusted proxy's). */
+    static void apply(HttpHeaders out, ProxyExchange request, boolean emitForwarded) {
+        ClientInfo client = request.client();
+        boolean keepChain = client.keepsForwardedChain();
+        boolean trustedProxy = client.peer() == ClientInfo.Peer.TRUSTED_PROXY;
+        List<String> drop = new ArrayList<>();
+        for (String name : out.names()) {
+            String lower = name.toLowerCase(Locale.ROOT);
+            String dashed = lower.replace('_', '-');
+            if (!FAMILY.contains(dashed)) {
+                continue;
+            }
+            boolean untrustedFamily = !keepChain && (dashed.startsWith("x-forwarded-") || dashed.equals("forwarded"));
+            boolean foreignForwarded = dashed.equals("forwarded") && !trustedProxy;
+            if (!lower.equals(dashed) || ALWAYS_DROPPED.contains(dashed) || untrustedFamily || foreignForwarded) {
+                drop.add(name);
+            }
         }
+        drop.forEach(out::remove);
+        if (!keepChain) {
+            out.remove(HttpHeaderNames.VIA); // an untrusted peer's forwarding story is a lie until proven otherwise
+        }
+        String peer = request.remoteAddress().getAddress().getHostAddress();
         String prior = String.join(", ", out.getAll(X_FORWARDED_FOR));
-        out.set(X_FORWARDED_FOR, prior.isBlank() ? clientIp : prior + ", " + clientIp);
-        out.set("X-Forwarded-Proto", request.isSecure() ? "https" : "http");
+        out.set(X_FORWARDED_FOR, prior.isBlank() ? peer : prior + ", " + peer);
+        String proto = request.isSecure() ? "https" : "http";
+        out.set("X-Forwarded-Proto", proto);
         String host = request.head().headers().get(HttpHeaderNames.HOST);
         if (host != null) {
             out.set("X-Forwarded-Host", host);
         }
         out.set("X-Forwarded-Port", Integer.toString(request.localAddress().getPort()));
+        out.set("X-Real-IP", request.clientIp());
+        if (emitForwarded) {
+            String element = "for=" + node(peer) + ";proto=" + proto + (host == null ? "" : ";host=\"" + host + "\"");
+            String priorForwarded = String.join(", ", out.getAll(FORWARDED));
+            out.set(FORWARDED, priorForwarded.isBlank() ? element : priorForwarded + ", " + element);
+        }
         String hop = (request.version().minorVersion() == 0 ? "1.0" : "1.1") + " caravan";
         String via = String.join(", ", out.getAll(HttpHeaderNames.VIA));
         out.set(HttpHeaderNames.VIA, via.isBlank() ? hop : via + ", " + hop);
+    }
+
+    /** An RFC 7239 node: IPv6 addresses quoted and bracketed. */
+    private static String node(String address) {
+        return address.indexOf(':') >= 0 ? "\"[" + address + "]\"" : address;
     }
 }

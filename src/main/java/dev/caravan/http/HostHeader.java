@@ -61,7 +61,10 @@ public final class HostHeader {
         return true;
     }
 
-    /** Lower case, without port ({@code Api.Example.com:8080} → {@code api.example.com}); empty when absent. */
+    /**
+     * Lower case, without port and without the root's trailing dot ({@code Api.Example.com.:8080} →
+     * {@code api.example.com}); empty when absent. This is the name routes, rules and SNI compare.
+     */
     public static String hostOf(String hostHeader) {
         if (hostHeader == null) {
             return "";
@@ -70,6 +73,9 @@ public final class HostHeader {
         int colon = host.startsWith("[") ? host.indexOf("]:") + 1 : host.lastIndexOf(':');
         if (colon > 0) {
             host = host.substring(0, colon);
+        }
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
         }
         return host.toLowerCase(Locale.ROOT);
     }

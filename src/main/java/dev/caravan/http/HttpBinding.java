@@ -38,12 +38,19 @@ public final class HttpBinding {
     public static final String CLIENT_IP = "CaravanClientIp";
     public static final String HOST = "CaravanHost";
     public static final String CLIENT_CERT_SUBJECT = "CaravanClientCertSubject";
+    /** The canonical path ({@link ProxyExchange#canonicalPath()}): what rules should compare. */
+    public static final String PATH = "CaravanPath";
 
     // ---- client request → Camel message
 
     /** Fills a new exchange's message from the client request: headers as above, body as the stream handle. */
     public void toCamel(ProxyExchange request, Message message) {
         Map<String, Object> headers = message.getHeaders();
+        if (request.carriedHeaders() != null) {
+            headers.putAll(request.carriedHeaders()); // a guard already read the request (and may have edited it)
+            message.setBody(request.requestBody());
+            return;
+        }
         HttpHeaders wire = request.head().headers();
         List<String> connectionListed = HopByHopHeaders.connectionTokens(wire);
         MessageHeaders.toCamel(wire, headers);
@@ -57,6 +64,7 @@ public final class HttpBinding {
         if (q >= 0) {
             headers.put(Exchange.HTTP_QUERY, target.substring(q + 1));
         }
+        headers.put(PATH, request.canonicalPath());
         headers.put(CLIENT_IP, request.clientIp());
         headers.put(HOST, HostHeader.hostOf(wire.get(HttpHeaderNames.HOST)));
         if (request.client().certSubject() != null) {
@@ -87,13 +95,14 @@ public final class HttpBinding {
 
     /**
      * The backend request for the route's message: method and headers as the route left them, {@code target} as the
-     * forwarder computed it, {@code Host} kept or set to the backend's, the forwarding headers added, and the body's
+     * forwarder computed it, {@code Host} kept or set to the backend's, the forwarding headers set (and RFC 7239
+     * {@code Forwarded} too when {@code emitForwarded}), and the body's
      * framing taken from how Caravan itself read the client's body (never from headers a route could change).
      *
      * @throws IllegalArgumentException when a header value holds CR, LF or NUL, or the body cannot be sent
      */
     public BackendRequest toBackend(Exchange exchange, ProxyExchange request, String target, String backendAuthority,
-                                    boolean preserveHost) {
+                                    boolean preserveHost, boolean emitForwarded) {
         Message message = exchange.getMessage();
         String method = message.getHeader(Exchange.HTTP_METHOD, request.method().name(), String.class);
         HttpRequest outgoing = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.valueOf(method), target, false);
@@ -103,7 +112,7 @@ public final class HttpBinding {
         if (!preserveHost || !headers.contains(HttpHeaderNames.HOST)) {
             headers.set(HttpHeaderNames.HOST, backendAuthority);
         }
-        ForwardedHeaders.apply(headers, request);
+        ForwardedHeaders.apply(headers, request, emitForwarded);
         Object body = message.getBody();
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         if (body instanceof BodySource source) {

@@ -39,6 +39,7 @@ public final class ProxyExchange {
 
     private final HttpRequest head;
     private final String rawTarget;
+    private final String canonicalPath;
     private final StreamingBody requestBody;
     private final Channel channel;
     private final ClientInfo client;
@@ -55,15 +56,18 @@ public final class ProxyExchange {
     private boolean relayingBackendBody;
     private List<Consumer<ProxyExchange>> onFinished;
     private java.util.Map<Class<?>, Object> attachments;
+    private java.util.Map<String, Object> carriedHeaders;
 
     /**
      * @param listenerFilters head filters the listener applies to every response (HSTS, ...); they run after any a
      *                        route installs, so the listener has the last word
      */
-    public ProxyExchange(HttpRequest head, String rawTarget, StreamingBody requestBody, Channel channel, ClientInfo client,
-                         ClientResponder responder, List<ResponseHeadFilter> listenerFilters, RequestLog log) {
+    public ProxyExchange(HttpRequest head, String rawTarget, String canonicalPath, StreamingBody requestBody,
+                         Channel channel, ClientInfo client, ClientResponder responder,
+                         List<ResponseHeadFilter> listenerFilters, RequestLog log) {
         this.head = head;
         this.rawTarget = rawTarget;
+        this.canonicalPath = canonicalPath;
         this.requestBody = requestBody;
         this.channel = channel;
         this.client = client;
@@ -105,6 +109,14 @@ public final class ProxyExchange {
         return rawTarget;
     }
 
+    /**
+     * The path as routes and rules read it ({@link PathCanonicalizer}): one spelling per meaning, so no rule can be
+     * side-stepped by encoding, dot-segments or {@code ;parameters}. The backend still gets {@link #rawTarget()}.
+     */
+    public String canonicalPath() {
+        return canonicalPath;
+    }
+
     /** True when the client announced a body (chunked, or a non-zero Content-Length). */
     public boolean hasBody() {
         return HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
@@ -141,8 +153,9 @@ public final class ProxyExchange {
         return channel.eventLoop();
     }
 
+    /** The client connection's peer: the TCP peer, or the client a trusted load balancer announced (PROXY). */
     public InetSocketAddress remoteAddress() {
-        return (InetSocketAddress) channel.remoteAddress();
+        return PeerAddress.of(channel);
     }
 
     public InetSocketAddress localAddress() {
@@ -159,6 +172,19 @@ public final class ProxyExchange {
             throw new IllegalStateException("Caravan exchange touched off its event loop, on "
                     + Thread.currentThread().getName());
         }
+    }
+
+    /**
+     * A guard route let the request go on: the next route starts from the headers the guard left (an identity it
+     * established, a rewritten target), not from the wire again.
+     */
+    public void carryHeaders(java.util.Map<String, Object> headers) {
+        this.carriedHeaders = new java.util.LinkedHashMap<>(headers);
+    }
+
+    /** The headers a guard left, or null. */
+    public java.util.Map<String, Object> carriedHeaders() {
+        return carriedHeaders;
     }
 
     /** The route that took this request. */

@@ -40,6 +40,19 @@ public final class CaravanConfiguration {
             description = "Requests this route works on at once (0: no limit); more get 503 with Retry-After")
     private int maxConcurrent;
 
+    @UriParam(label = "consumer,security", defaultValue = "false", description = "A guard route: it runs for every"
+            + " request of its listeners whose host and path it matches, before the route is chosen, and either"
+            + " answers (a deny, a challenge, a limit) or lets the request go on")
+    private boolean guard;
+
+    public boolean isGuard() {
+        return guard;
+    }
+
+    public void setGuard(boolean guard) {
+        this.guard = guard;
+    }
+
     /** The route's body limit, or -1 to use the listener's. */
     long maxBodyBytes() {
         return maxBodySize.isBlank() ? -1 : ByteSize.parse("maxBodySize", maxBodySize);

@@ -48,7 +48,11 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
     protected void doStart() throws Exception {
         super.doStart();
         for (Listener listener : endpoint.listeners()) {
-            listener.routes().bind(this, endpoint.host(), endpoint.path());
+            if (endpoint.isGuard()) {
+                listener.routes().bindGuard(this, endpoint.host(), endpoint.path(), getRouteId());
+            } else {
+                listener.routes().bind(this, endpoint.host(), endpoint.path());
+            }
         }
     }
 
@@ -88,6 +92,43 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         if (!withinLimits(request)) {
             return;
         }
+        run(request, exchange -> reply(request, exchange));
+    }
+
+    /**
+     * As a guard: the route runs before route matching; if it answered (an {@link Answer}, a failure, or a status or
+     * body it set) that is the response, else the request goes on with the headers the guard left (an identity a
+     * check established, a rewritten target) to the next guard and the route.
+     */
+    @Override
+    public void guard(ProxyExchange request, Runnable next) {
+        openRequests.track(request);
+        if (endpoint.redirectStatus() != 0 && !request.isSecure()) {
+            request.routeDecided(getRouteId());
+            redirectToHttps(request);
+            return;
+        }
+        run(request, exchange -> {
+            if (answered(request, exchange)) {
+                request.routeDecided(getRouteId());
+                reply(request, exchange);
+            } else {
+                request.carryHeaders(exchange.getMessage().getHeaders());
+                next.run();
+            }
+        });
+    }
+
+    private static boolean answered(ProxyExchange request, Exchange exchange) {
+        Message message = exchange.getMessage();
+        Object body = message.getBody();
+        return exchange.getException() != null || exchange.getProperty(Answer.PROPERTY) != null
+                || message.getHeader(Exchange.HTTP_RESPONSE_CODE) != null
+                || (body != null && body != request.requestBody());
+    }
+
+    /** Runs the route for {@code request}; {@code done} gets the finished exchange on the request's event loop. */
+    private void run(ProxyExchange request, java.util.function.Consumer<Exchange> done) {
         Exchange exchange = createExchange(false);
         exchange.setProperty(ProxyExchange.PROPERTY, request);
         binding.toCamel(request, exchange.getIn());
@@ -96,11 +137,11 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
             getAsyncProcessor().process(exchange, doneSync -> {
                 inflight.decrementAndGet();
                 if (request.eventLoop().inEventLoop()) {
-                    reply(request, exchange);
+                    done.accept(exchange);
                     return;
                 }
                 try {
-                    request.eventLoop().execute(() -> reply(request, exchange));
+                    request.eventLoop().execute(() -> done.accept(exchange));
                 } catch (RejectedExecutionException e) {
                     // the I/O threads are gone (shutdown): the connection is closing, only free what the route holds
                     BodySource backendBody = request.backendBody();
@@ -112,7 +153,7 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         } catch (RuntimeException e) {
             inflight.decrementAndGet();
             exchange.setException(e);
-            reply(request, exchange);
+            done.accept(exchange);
         }
     }
 
@@ -173,6 +214,11 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
     }
 
     private void writeResponse(ProxyExchange request, Exchange exchange) {
+        if (request.hasResponded()) {
+            // a step answered through ProxyExchange.respond itself (a cache hit, an idempotent replay)
+            discardBackendBody(request);
+            return;
+        }
         Answer answer = exchange.getProperty(Answer.PROPERTY, Answer.class);
         Exception failure = exchange.getException();
         if (answer == null && failure instanceof GatewayException g) {

@@ -88,6 +88,10 @@ public final class CaravanEndpoint extends DefaultEndpoint implements MultipleCo
         return own >= 0 ? own : listener.limits().maxBodySize();
     }
 
+    boolean isGuard() {
+        return configuration.isGuard();
+    }
+
     int maxConcurrent() {
         return configuration.getMaxConcurrent();
     }

@@ -6,6 +6,8 @@ import dev.caravan.http.ClientInfo;
 import dev.caravan.http.ClientResponder;
 import dev.caravan.http.ErrorPage;
 import dev.caravan.http.HostHeader;
+import dev.caravan.http.PathCanonicalizer;
+import dev.caravan.http.PeerAddress;
 import dev.caravan.http.ProxyExchange;
 import dev.caravan.http.ReadControl;
 import dev.caravan.http.RequestLog;
@@ -257,13 +259,21 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         String target = originForm(request.uri());
         int invalid = request.decoderResult().isFailure()
                 ? statusForDecodeFailure(request.decoderResult()) : validate(request, target);
+        String canonical = "/";
+        if (invalid == 0) {
+            try {
+                canonical = config.paths().canonical(pathOf(target));
+            } catch (PathCanonicalizer.InvalidPathException e) {
+                invalid = 400; // a path that servers would read differently is not guessed at
+            }
+        }
         StreamingBody body = invalid == 0 ? new StreamingBody(this) : StreamingBody.empty();
         body.readBurstStarted();
-        InetAddress peer = ((InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        InetAddress peer = PeerAddress.of(ctx.channel()).getAddress();
         ClientInfo client = new ClientInfo(config.name(), config.secure(),
-                config.forwardedTrust().clientOf(peer, () -> request.headers().getAll("X-Forwarded-For")),
-                config.forwardedTrust().keepsChainFrom(peer), clientCertSubject());
-        current = new ProxyExchange(request, target == null ? "/" : target, body, ctx.channel(), client, this,
+                config.forwardedTrust().clientOf(peer, request.headers()), config.forwardedTrust().peer(peer),
+                clientCertSubject());
+        current = new ProxyExchange(request, target == null ? "/" : target, canonical, body, ctx.channel(), client, this,
                 listenerFilters, new RequestLog(acceptedNanos, clock.getAsLong()));
         onExchange.accept(current);
         if (invalid != 0) {
@@ -309,6 +319,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         if (target == null || hasControlCharacter(request.uri())) {
             return 400;
         }
+        if (isWebSocketUpgrade(request.headers())) {
+            // not proxied (yet): a clear 501, not a plain GET that the backend would answer 200 to a failed handshake
+            return 501;
+        }
         HttpHeaders headers = request.headers();
         if (headers.size() > config.limits().maxHeaderCount()) {
             return 431;
@@ -331,11 +345,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         return 0;
     }
 
-    /** CTLs (NUL included) and DEL never belong in a request target, however byte-exact the forwarding. */
+    private static boolean isWebSocketUpgrade(HttpHeaders headers) {
+        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+        return upgrade != null && upgrade.toLowerCase(java.util.Locale.ROOT).contains("websocket");
+    }
+
+    private static String pathOf(String target) {
+        int q = target.indexOf('?');
+        return q < 0 ? target : target.substring(0, q);
+    }
+
+    /**
+     * CTLs (NUL included) and DEL never belong in a request target, however byte-exact the forwarding; nor does a
+     * fragment, which a backend would cut off after the rules have looked at the path.
+     */
     private static boolean hasControlCharacter(String uri) {
         for (int i = 0; i < uri.length(); i++) {
             char c = uri.charAt(i);
-            if (c < 0x21 || c == 0x7F) {
+            if (c < 0x21 || c == 0x7F || c == '#') {
                 return true;
             }
         }

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
@@ -65,6 +66,11 @@ public final class Listener {
                             return;
                         }
                         connections.add(ch);
+                        if (config.proxyProtocol()) {
+                            // before TLS: the load balancer's header comes first, in clear
+                            ch.pipeline().addLast("proxy-protocol", new HAProxyMessageDecoder());
+                            ch.pipeline().addLast("proxy-source", new ProxyProtocolHandler(config.forwardedTrust()));
+                        }
                         if (config.secure()) {
                             // first, so everything after it sees plain bytes; it picks the certificate by SNI
                             ch.pipeline().addLast("tls", config.tls().newHandler());

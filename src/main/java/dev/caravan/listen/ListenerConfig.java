@@ -2,6 +2,7 @@ package dev.caravan.listen;
 
 import dev.caravan.access.CidrMatcher;
 import dev.caravan.access.ForwardedTrust;
+import dev.caravan.http.PathCanonicalizer;
 import dev.caravan.http.ResponseHeadFilter;
 import dev.caravan.tls.StrictTransportSecurity;
 import dev.caravan.tls.TlsTermination;
@@ -12,12 +13,16 @@ import java.util.List;
  * Where a listener accepts connections and what it applies to every request. {@code port} 0 picks a free port (tests).
  *
  * @param limits            per-phase timeouts, sizes and counts for every client
+ * @param paths             how request paths are read for routing and rules
+ * @param proxyProtocol     every connection starts with a PROXY protocol header (v1 or v2) from a trusted load
+ *                          balancer, naming the real client
  * @param tls               terminates TLS on each connection before HTTP is parsed; null for plain HTTP
  * @param hsts              the {@code Strict-Transport-Security} value added to every response of a TLS listener;
  *                          null for none
  */
 public record ListenerConfig(String name, String host, int port, ClientLimits limits, TlsTermination tls,
-                             String hsts, ForwardedTrust forwardedTrust) {
+                             String hsts, ForwardedTrust forwardedTrust, PathCanonicalizer paths,
+                             boolean proxyProtocol) {
 
     public ListenerConfig {
         if (tls == null) {
@@ -29,11 +34,14 @@ public record ListenerConfig(String name, String host, int port, ClientLimits li
         if (forwardedTrust == null) {
             forwardedTrust = new ForwardedTrust(CidrMatcher.parse(""));
         }
+        if (paths == null) {
+            paths = new PathCanonicalizer(true, false);
+        }
     }
 
     /** A plain-HTTP listener. */
     public ListenerConfig(String name, String host, int port, ClientLimits limits, ForwardedTrust forwardedTrust) {
-        this(name, host, port, limits, null, null, forwardedTrust);
+        this(name, host, port, limits, null, null, forwardedTrust, null, false);
     }
 
     public boolean secure() {

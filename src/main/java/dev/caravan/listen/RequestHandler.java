@@ -7,6 +7,14 @@ public interface RequestHandler {
 
     void handle(ProxyExchange request);
 
+    /**
+     * Runs this handler as a guard: it either answers the request, or calls {@code next} (on the request's event
+     * loop) to let it go on to the next guard and the route.
+     */
+    default void guard(ProxyExchange request, Runnable next) {
+        next.run();
+    }
+
     /** Requests taken but not yet answered (their exchange is still in the Camel route). */
     int inflight();
 

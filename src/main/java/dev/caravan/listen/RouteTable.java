@@ -15,6 +15,10 @@ import java.util.function.Consumer;
  * <p>Two bindings with the same host and path may be bound at once while a reload swaps routes: the newest bound
  * wins, so a new route takes new requests the moment it is bound, and the old one keeps only what it already holds.
  * Unbinding the newer one (a rolled-back change) makes the older one visible again. There is never a gap.
+ *
+ * <p>Guard routes ({@code caravan:http?guard=true}) run before that choice, for every request whose host and path
+ * they match, from the most general to the most specific (then by route id): each may answer the request (a deny,
+ * a challenge, a limit) or let it go on, to the next guard and finally to the route the table picks (or 404).
  */
 public final class RouteTable {
 
@@ -23,8 +27,16 @@ public final class RouteTable {
             .thenComparing(Comparator.comparingInt((Binding b) -> b.pathPrefix.length()).reversed())
             .thenComparing(Comparator.comparingLong(Binding::sequence).reversed());
 
+    /** Most general first: any host, then wildcards, then exact hosts; shorter paths first; then by route id. */
+    private static final Comparator<Guard> GUARD_ORDER = Comparator
+            .comparingInt((Guard g) -> g.host.specificity())
+            .thenComparingInt(g -> g.pathPrefix.length())
+            .thenComparing(g -> g.id)
+            .thenComparingLong(g -> g.sequence);
+
     private final Consumer<ProxyExchange> noRoute;
     private volatile Binding[] bindings = new Binding[0];
+    private volatile Guard[] guards = new Guard[0];
     private long bound;
 
     public RouteTable(Consumer<ProxyExchange> noRoute) {
@@ -38,12 +50,33 @@ public final class RouteTable {
         bindings = next;
     }
 
+    /**
+     * Binds a guard route. Two generations of one guard (the same route id, before a {@code ~} suffix) never both
+     * run: the newest bound does.
+     */
+    public synchronized void bindGuard(RequestHandler handler, HostPattern host, String pathPrefix, String routeId) {
+        Guard[] next = Arrays.copyOf(guards, guards.length + 1);
+        next[guards.length] = new Guard(handler, host, normalisePrefix(pathPrefix), baseId(routeId), ++bound);
+        Arrays.sort(next, GUARD_ORDER);
+        guards = next;
+    }
+
     /** Takes the handler out of dispatch (a stopping route, or one the reloader retired); requests it holds go on. */
     public synchronized void unbind(RequestHandler handler) {
         bindings = Arrays.stream(bindings).filter(b -> b.handler != handler).toArray(Binding[]::new);
+        guards = Arrays.stream(guards).filter(g -> g.handler != handler).toArray(Guard[]::new);
     }
 
     public void dispatch(ProxyExchange request) {
+        Guard[] all = guards;
+        if (all.length == 0) {
+            route(request);
+            return;
+        }
+        new GuardRun(request, applicable(request, all)).run();
+    }
+
+    private void route(ProxyExchange request) {
         RequestHandler handler = match(request);
         if (handler == null) {
             noRoute.accept(request);
@@ -52,9 +85,50 @@ public final class RouteTable {
         }
     }
 
+    private static Guard[] applicable(ProxyExchange request, Guard[] all) {
+        String host = HostHeader.hostOf(request.head().headers().get(HttpHeaderNames.HOST));
+        String path = request.canonicalPath();
+        java.util.List<Guard> matching = new java.util.ArrayList<>(all.length);
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (int i = all.length - 1; i >= 0; i--) { // newest generation of a guard first, so it is the one kept
+            Guard guard = all[i];
+            if (guard.host.matches(host) && matchesPrefix(path, guard.pathPrefix) && seen.add(guard.id)) {
+                matching.add(guard);
+            }
+        }
+        matching.sort(GUARD_ORDER);
+        return matching.toArray(Guard[]::new);
+    }
+
+    /** Runs the guards one after the other (each hands back on the request's event loop), then routes. */
+    private final class GuardRun implements Runnable {
+        private final ProxyExchange request;
+        private final Guard[] guards;
+        private int next;
+
+        GuardRun(ProxyExchange request, Guard[] guards) {
+            this.request = request;
+            this.guards = guards;
+        }
+
+        @Override
+        public void run() {
+            if (next < guards.length) {
+                guards[next++].handler.guard(request, this);
+            } else {
+                route(request);
+            }
+        }
+    }
+
+    private static String baseId(String routeId) {
+        int tilde = routeId == null ? -1 : routeId.indexOf('~');
+        return tilde < 0 ? String.valueOf(routeId) : routeId.substring(0, tilde);
+    }
+
     RequestHandler match(ProxyExchange request) {
         String host = HostHeader.hostOf(request.head().headers().get(HttpHeaderNames.HOST));
-        return match(host, pathOf(request.rawTarget()));
+        return match(host, request.canonicalPath());
     }
 
     RequestHandler match(String host, String path) {
@@ -75,7 +149,8 @@ public final class RouteTable {
         if (prefix.equals("/")) {
             return true;
         }
-        if (!path.startsWith(prefix)) {
+        // ASCII case does not matter: a backend that ignores it must not make /ADMIN a way around a rule on /admin
+        if (!path.regionMatches(true, 0, prefix, 0, prefix.length())) {
             return false;
         }
         return path.length() == prefix.length() || prefix.endsWith("/") || path.charAt(prefix.length()) == '/';
@@ -90,5 +165,8 @@ public final class RouteTable {
     }
 
     private record Binding(RequestHandler handler, HostPattern host, String pathPrefix, long sequence) {
+    }
+
+    private record Guard(RequestHandler handler, HostPattern host, String pathPrefix, String id, long sequence) {
     }
 }

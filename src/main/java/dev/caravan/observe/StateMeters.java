@@ -2,6 +2,9 @@ package dev.caravan.observe;
 
 import dev.caravan.balance.Backend;
 import dev.caravan.balance.Backends;
+import dev.caravan.cache.CacheStatistics;
+import dev.caravan.cache.ResponseCache;
+import dev.caravan.cache.ResponseCaches;
 import dev.caravan.config.RouteReloader;
 import dev.caravan.forward.BackendPool;
 import dev.caravan.forward.BackendPools;
@@ -27,7 +30,7 @@ import java.util.function.Supplier;
 
 /**
  * Meters over the server's own state, read when scraped: backends (health, in flight, ejections, pool connections),
- * route reloads, certificates and rate limits. Backends and limits appear as routes name them, so {@link #refresh()}
+ * route reloads, certificates, rate limits and response caches. Backends and limits appear as routes name them, so {@link #refresh()}
  * (called before every scrape) registers the ones not seen before; every label value comes from configuration.
  */
 final class StateMeters {
@@ -40,6 +43,7 @@ final class StateMeters {
     private final CamelContext context;
     private final Set<String> knownBackends = ConcurrentHashMap.newKeySet();
     private final Set<String> knownLimits = ConcurrentHashMap.newKeySet();
+    private final Set<String> knownCaches = ConcurrentHashMap.newKeySet();
     private final MultiGauge certificateDays;
 
     StateMeters(MeterRegistry registry, Backends backends, BackendPools pools, Supplier<RouteReloader> reloader,
@@ -59,8 +63,6 @@ final class StateMeters {
                 .description("Route/properties changes applied or rejected since start").register(registry);
         Gauge.builder("caravan.routes.generation", this, m -> m.generation())
                 .description("The live route generation (1 after start, +1 per applied change)").register(registry);
-        // ---- cache: the response cache adds caravan.cache.* meters here (hits, misses, stores, bytes), as
-        // FunctionCounters over the cache's own counters, registered in refresh() like the rate limits below
     }
 
     private double applied() {
@@ -92,6 +94,12 @@ final class StateMeters {
                 if (knownLimits.add(name)) {
                     registerLimit(limits, name);
                 }
+            }
+        }
+        ResponseCaches caches = ResponseCaches.of(context);
+        for (String name : caches.all().keySet()) {
+            if (knownCaches.add(name)) {
+                registerCache(caches, name);
             }
         }
         if (certificates != null) {
@@ -132,6 +140,45 @@ final class StateMeters {
             }
         }
         return sum;
+    }
+
+    /** A response cache's own counters (caravan-cache), by cache name, read when scraped. */
+    private void registerCache(ResponseCaches caches, String name) {
+        String help = "Response cache lookups: hit (answered from the cache, fresh or stale while revalidating), miss"
+                + " (went to the backend), stale (a stale answer served), collapsed (waited for another request's fill)";
+        cacheCounter(caches, name, "caravan.cache.requests", "result", "hit", CacheStatistics::hits, help);
+        cacheCounter(caches, name, "caravan.cache.requests", "result", "miss", CacheStatistics::misses, help);
+        cacheCounter(caches, name, "caravan.cache.requests", "result", "stale", CacheStatistics::staleServed, help);
+        cacheCounter(caches, name, "caravan.cache.requests", "result", "collapsed", CacheStatistics::collapsed, help);
+        cacheCounter(caches, name, "caravan.cache.revalidated", null, null, CacheStatistics::revalidated,
+                "Stored responses the backend confirmed with a 304");
+        cacheCounter(caches, name, "caravan.cache.stores", null, null, CacheStatistics::stored, "Responses stored");
+        FunctionCounter.builder("caravan.cache.stored", caches, c -> cacheValue(c, name, CacheStatistics::storedBytes))
+                .baseUnit("bytes").tag("cache", name).description("Body bytes stored since start").register(registry);
+        Gauge.builder("caravan.cache.size", caches, c -> {
+                    ResponseCache cache = c.get(name);
+                    return cache == null ? 0 : cache.bytes();
+                }).baseUnit("bytes").tag("cache", name).description("Bytes held by the cache now").register(registry);
+        Gauge.builder("caravan.cache.entries", caches, c -> {
+                    ResponseCache cache = c.get(name);
+                    return cache == null ? 0 : cache.entryCount();
+                }).tag("cache", name).description("Entries (keys) in the cache now").register(registry);
+    }
+
+    private void cacheCounter(ResponseCaches caches, String name, String meter, String tag, String value,
+                              java.util.function.ToLongFunction<CacheStatistics> read, String help) {
+        FunctionCounter.Builder<ResponseCaches> builder = FunctionCounter.builder(meter, caches,
+                c -> cacheValue(c, name, read)).tag("cache", name).description(help);
+        if (tag != null) {
+            builder.tag(tag, value);
+        }
+        builder.register(registry);
+    }
+
+    private static double cacheValue(ResponseCaches caches, String name,
+                                     java.util.function.ToLongFunction<CacheStatistics> read) {
+        ResponseCache cache = caches.get(name);
+        return cache == null ? 0 : read.applyAsLong(cache.statistics());
     }
 
     /** By name: a limit re-declared with new settings is a new limiter, and its counts start again (a reset). */

@@ -70,11 +70,13 @@ public final class CaravanServer {
         pools = new BackendPools(loops, backendTls);
         ForwardedTrust trust = new ForwardedTrust(CidrMatcher.parse(settings.trustedProxies()));
         Listener http = new Listener(new ListenerConfig("http", settings.httpHost(), settings.httpPort(),
-                settings.clientLimits(), trust), loops);
+                settings.clientLimits(), null, null, trust, settings.paths(), settings.httpProxyProtocol()), loops);
         listeners.add(http);
         if (certificates != null) {
             listeners.add(new Listener(new ListenerConfig("https", settings.httpsHost(), settings.httpsPort(),
-                    settings.clientLimits(), certificates.termination(), settings.hsts(), trust), loops));
+                    settings.clientLimits(), certificates.termination(), settings.hsts(), trust, settings.paths(),
+                    settings.httpsProxyProtocol()),
+                    loops));
         }
         context.getRegistry().bind("caravanListeners", listeners);
         context.getRegistry().bind("caravanBackendPools", pools);

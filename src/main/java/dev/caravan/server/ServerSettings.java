@@ -1,5 +1,6 @@
 package dev.caravan.server;
 
+import dev.caravan.http.PathCanonicalizer;
 import dev.caravan.limits.ByteSize;
 import dev.caravan.listen.ClientLimits;
 import dev.caravan.tls.BackendTlsSettings;
@@ -27,6 +28,9 @@ public record ServerSettings(
         String hsts,
         BackendTlsSettings backendTls,
         ClientLimits clientLimits,
+        PathCanonicalizer paths,
+        boolean httpProxyProtocol,
+        boolean httpsProxyProtocol,
         int ioThreads,
         Path routesDir,
         boolean reloadEnabled,
@@ -71,6 +75,11 @@ public record ServerSettings(
                         path(properties, "caravan.backend.tls.cert"),
                         path(properties, "caravan.backend.tls.key")),
                 clientLimits(properties),
+                new PathCanonicalizer(
+                        Boolean.parseBoolean(string(properties, "caravan.paths.mergeSlashes", "true")),
+                        encodedSlashes(string(properties, "caravan.paths.encodedSlashes", "reject"))),
+                Boolean.parseBoolean(string(properties, "caravan.http.proxyProtocol", "false")),
+                Boolean.parseBoolean(string(properties, "caravan.https.proxyProtocol", "false")),
                 (int) number(properties, "caravan.io.threads", Runtime.getRuntime().availableProcessors()),
                 Path.of(string(properties, "caravan.routes.dir", "routes")),
                 Boolean.parseBoolean(string(properties, "caravan.routes.reload", "true")),
@@ -79,6 +88,15 @@ public record ServerSettings(
                 number(properties, "caravan.shutdown.grace", 10_000),
                 string(properties, "caravan.trustedProxies", ""),
                 dev.caravan.observe.ObserveSettings.from(properties::get)); // observe: metrics, logs, admin
+    }
+
+    private static boolean encodedSlashes(String value) {
+        return switch (value) {
+            case "reject" -> false;
+            case "allow" -> true;
+            default -> throw new IllegalArgumentException(
+                    "caravan.paths.encodedSlashes must be reject or allow, was '" + value + "'");
+        };
     }
 
     private static ClientLimits clientLimits(SettingsSource properties) {

@@ -25,6 +25,8 @@ class EndpointOptionsDocTest {
         "caravan, dev.caravan.listen.CaravanConfiguration",
         "caravan-forward, dev.caravan.forward.ForwardConfiguration",
         "caravan-headers, dev.caravan.rewrite.HeadersConfiguration",
+        "caravan-rewrite, dev.caravan.rewrite.RewriteConfiguration",
+        "caravan-redirect, dev.caravan.rewrite.RedirectConfiguration",
         "caravan-rate-limit, dev.caravan.limits.RateLimitConfiguration",
         "caravan-hide, dev.caravan.harden.HideConfiguration",
         "caravan-security-headers, dev.caravan.harden.SecurityHeadersConfiguration",
@@ -35,6 +37,9 @@ class EndpointOptionsDocTest {
         "caravan-geo, dev.caravan.access.GeoConfiguration",
         "caravan-cors, dev.caravan.access.CorsConfiguration",
         "caravan-access-log, dev.caravan.observe.AccessLogConfiguration",
+        "caravan-cache, dev.caravan.cache.CacheConfiguration",
+        "caravan-compress, dev.caravan.compress.CompressConfiguration",
+        "caravan-idempotent, dev.caravan.idempotent.IdempotentConfiguration",
     })
     void theReadmeTableMatchesTheConfigurationClass(String scheme, String configurationClass) throws Exception {
         Map<String, String> documented = table(scheme);

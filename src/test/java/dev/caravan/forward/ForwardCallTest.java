@@ -50,8 +50,8 @@ class ForwardCallTest {
     private final InetEmbeddedChannel client = new InetEmbeddedChannel();
     private final List<HttpResponse> interims = new ArrayList<>();
     private final ProxyExchange exchange = new ProxyExchange(
-            new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x"), "/x", StreamingBody.empty(), client,
-            new ClientInfo("http", false, "127.0.0.1", true, null), new ClientResponder() {
+            new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/x"), "/x", "/x", StreamingBody.empty(), client,
+            new ClientInfo("http", false, "127.0.0.1", ClientInfo.Peer.NO_PROXIES_CONFIGURED, null), new ClientResponder() {
                 @Override
                 public void writeInterim(ProxyExchange e, HttpResponse interim) {
                     interims.add(interim);

@@ -47,7 +47,10 @@ class ForwardingTest {
         gateway = RunningGateway.start(Path.of("src/test/resources/routes/forwarding"), Map.of(
                 "backend.url", backend.url(),
                 "fresh.url", fresh.url(),
-                "dead.url", "http://127.0.0.1:" + deadPort));
+                "dead.url", "http://127.0.0.1:" + deadPort,
+                // %2F is refused by default (it is read differently by different servers); this gateway allows it, so
+                // the byte-exact forwarding of such targets is shown too
+                "caravan.paths.encodedSlashes", "allow"));
     }
 
     @AfterAll
@@ -99,7 +102,7 @@ class ForwardingTest {
         "/path?",
         "//double//slash/",
         "/a/../b/./c",
-        "/%2e%2e/x",
+        "/x/%2e%2e/y",
         "/sp%20ace/plus+sign",
         "/q?a=1&a=2&b&c=%3D%26",
         "/caf%C3%A9/%E2%82%AC?x=%F0%9F%9A%80",

@@ -1,0 +1,47 @@
+package dev.caravan.cache;
+
+import dev.caravan.http.HeaderMap;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import org.junit.jupiter.api.Test;
+
+import java.lang.management.ManagementFactory;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The byte bound holds: a million distinct keys through a 16 MiB cache leave it at 16 MiB, and the heap flat. */
+class CacheMemoryTest {
+
+    @Test
+    void aMillionDistinctKeysStayWithinTheByteBound() throws Exception {
+        long maxBytes = 16L * 1024 * 1024;
+        ResponseCache cache = new ResponseCache("memory", maxBytes);
+        CachePolicy policy = new CachePolicy(0, false, 0, 0, 3600);
+        RequestFacts request = new RequestFacts(new HeaderMap(), true);
+        long now = System.currentTimeMillis();
+        long before = usedHeapAfterGc();
+        for (int i = 0; i < 1_000_000; i++) {
+            HttpResponse response = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            response.headers().set("Cache-Control", "max-age=3600").set("Content-Type", "text/plain");
+            byte[] body = new byte[200];
+            cache.store("route GET http://h/item/" + i, policy.store(request, response, body, now, now));
+        }
+        cache.caffeine().cleanUp();
+        long after = usedHeapAfterGc();
+        assertTrue(cache.bytes() <= maxBytes, "weighted size " + cache.bytes());
+        assertTrue(cache.entryCount() < 1_000_000 / 10, "entries " + cache.entryCount());
+        // 1M entries unbounded would be ~1 GB; the bound keeps the growth near 16 MiB (plus slack for the JVM)
+        assertTrue(after - before < 96L * 1024 * 1024, "heap grew by " + (after - before) / 1024 / 1024 + " MiB");
+        assertTrue(cache.statistics().stored() == 1_000_000);
+    }
+
+    private static long usedHeapAfterGc() throws InterruptedException {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            Thread.sleep(50);
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}
