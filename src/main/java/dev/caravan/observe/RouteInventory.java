@@ -46,7 +46,13 @@ final class RouteInventory {
     }
 
     Snapshot read(RouteReloader reloader) {
-        RouteReloader.LiveView view = reloader.liveView();
+        RouteReloader.LiveView view;
+        try {
+            view = reloader.liveView();
+        } catch (RuntimeException e) {
+            // the reloader's thread is gone: shutting down (the admin listener answers until the very end)
+            return new Snapshot(reloader.generation(), List.of(), List.of());
+        }
         Map<String, Route> running = new LinkedHashMap<>();
         for (Route route : context.getRoutes()) {
             String id = GatewayMetrics.routeLabel(route.getRouteId());
