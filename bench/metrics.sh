@@ -69,8 +69,13 @@ done
 admin_of() { grep -oE 'Admin listener on http://127.0.0.1:[0-9]+' "${LOGFILE[$1]}" | grep -oE '[0-9]+$' | tail -1; }
 ON_ADMIN=$(admin_of on)
 OFF_ADMIN=$(admin_of off)
-curl -s "http://127.0.0.1:$ON_ADMIN/metrics" | grep -q '^caravan_requests_total' ||
-    die "the metrics-on Caravan shows no caravan_requests_total"
+# a request is counted once its last byte is written, a moment after curl has it: look a few times
+counted=""
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    curl -s "http://127.0.0.1:$ON_ADMIN/metrics" | grep -q '^caravan_requests_total' && { counted=yes; break; }
+    sleep 0.2
+done
+[[ -n "$counted" ]] || die "the metrics-on Caravan shows no caravan_requests_total"
 [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$OFF_ADMIN/metrics") == 404 ]] ||
     die "the metrics-off Caravan still serves /metrics"
 
