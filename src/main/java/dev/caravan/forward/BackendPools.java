@@ -31,6 +31,11 @@ public final class BackendPools implements AutoCloseable {
                 o -> new BackendPool(target, loops, settings, target.secure() ? tls : null));
     }
 
+    /** Every pool (observe: pool metrics). */
+    public java.util.Collection<BackendPool> all() {
+        return java.util.List.copyOf(pools.values());
+    }
+
     @Override
     public void close() {
         pools.values().forEach(BackendPool::close);

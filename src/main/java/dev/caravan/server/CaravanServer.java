@@ -59,6 +59,7 @@ public final class CaravanServer {
     private RouteReloader reloader;
     private CertificateStore certificates;
     private HealthChecks healthChecks;
+    private dev.caravan.observe.Observability observability; // observe: metrics, access log, ids, admin listener
     private boolean created;
     private boolean loaded;
     private boolean drained;
@@ -134,8 +135,9 @@ public final class CaravanServer {
     }
 
     static final String ROUTES_DIR = "caravan.routes.dir";
-    /** Where an embedded server's defaults differ from Caravan's own process: no second port unless asked for. */
-    private static final Map<String, String> EMBEDDED_DEFAULTS = Map.of("caravan.https.enabled", "false");
+    /** Where an embedded server's defaults differ from Caravan's own process: no other port unless asked for. */
+    private static final Map<String, String> EMBEDDED_DEFAULTS = Map.of("caravan.https.enabled", "false",
+            "caravan.admin.enabled", "false");
 
     /**
      * Creates the listeners (not yet bound) and the shared state, registers them as beans so routes can use them,
@@ -201,7 +203,38 @@ public final class CaravanServer {
         context.getRegistry().bind("caravanBackends", backends);
         context.getRegistry().bind("caravanHealthChecks", healthChecks);
         context.getRegistry().bind(BEAN_NAME, this);
+        startObservability(backends);
         LOG.info("Caravan I/O: {} threads ({})", settings.ioThreads(), loops.isEpoll() ? "epoll" : "nio");
+    }
+
+    /** Observe: request ids, trace context, MDC, metrics and access log on every listener, before any binds. */
+    private void startObservability(Backends backends) {
+        org.apache.camel.spi.UnitOfWorkFactory hosts = context.getCamelContextExtension()
+                .getContextPlugin(org.apache.camel.spi.UnitOfWorkFactory.class);
+        observability = new dev.caravan.observe.Observability(settings.observe(), context, loops, backends, pools,
+                certificates, () -> reloader);
+        if (!ownProcess) {
+            // embedded: Observability's unit of work (request ids in the MDC after async steps) would replace the
+            // host's for every route of the context, Camel's MDC logging included; the host keeps its own
+            org.apache.camel.spi.UnitOfWorkFactory keep = hosts != null ? hosts
+                    : new org.apache.camel.impl.engine.DefaultUnitOfWorkFactory();
+            keep.afterPropertiesConfigured(context);
+            context.getCamelContextExtension().addContextPlugin(org.apache.camel.spi.UnitOfWorkFactory.class, keep);
+        }
+        observability.attach(listeners);
+        context.getRegistry().bind("caravanObservability", observability);
+    }
+
+    /** Observe: the admin listener binds before the routes load, so liveness answers during a long start. */
+    private void startAdmin() {
+        try {
+            observability.startAdmin();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("Interrupted while binding the admin listener", e);
+        } catch (RuntimeException e) {
+            throw new StartupException(StartupException.describe(e), e);
+        }
     }
 
     /**
@@ -213,6 +246,7 @@ public final class CaravanServer {
             return;
         }
         loaded = true;
+        startAdmin(); // observe
         if (routesDir != null) {
             if (!(context instanceof ModelCamelContext model)
                     || model.getRouteTemplateDefinition(ProxyRouteTemplate.ID) == null) {
@@ -283,6 +317,9 @@ public final class CaravanServer {
             }
             drained = true;
         }
+        if (observability != null) {
+            observability.shuttingDown(); // observe: readiness answers 503 before the listeners stop accepting
+        }
         if (reloader != null) {
             reloader.close();
         }
@@ -301,6 +338,9 @@ public final class CaravanServer {
             stopped = true;
         }
         drain(); // when the context stopped without the stopping notice (a start that failed half-way)
+        if (observability != null) {
+            observability.close(); // observe: the admin listener closes last, before the I/O threads
+        }
         if (healthChecks != null) {
             healthChecks.close();
         }
@@ -313,7 +353,7 @@ public final class CaravanServer {
         if (created) {
             // a context started again makes a fresh server
             for (String name : List.of("caravanListeners", "caravanBackendPools", "caravanBackends",
-                    "caravanHealthChecks", BEAN_NAME)) {
+                    "caravanHealthChecks", "caravanObservability", BEAN_NAME)) {
                 context.getRegistry().unbind(name);
             }
         }
@@ -334,6 +374,11 @@ public final class CaravanServer {
     /** The bound port of the {@code https} listener; fails if {@code caravan.https.enabled} is false. */
     public int httpsPort() {
         return listeners.get("https").port();
+    }
+
+    /** Observe: metrics, access log, request ids and the admin listener. */
+    public dev.caravan.observe.Observability observability() {
+        return observability;
     }
 
     /** The TLS certificates of the {@code https} listener, or null when it is disabled. */

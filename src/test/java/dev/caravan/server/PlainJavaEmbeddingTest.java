@@ -38,9 +38,9 @@ class PlainJavaEmbeddingTest {
             CamelContext context = PlainJavaGateway.start(0, backend.url());
             int port = CaravanServer.find(context).orElseThrow().httpPort();
             try {
-                RawHttp.Response response = get(port, "/api/a%2Fb?q=1");
+                RawHttp.Response response = get(port, "/api/items/7?q=a+b");
                 assertEquals(200, response.status());
-                assertEquals("/a%2Fb?q=1", response.echoed("target"));
+                assertEquals("/items/7?q=a+b", response.echoed("target"));
             } finally {
                 context.stop();
             }
