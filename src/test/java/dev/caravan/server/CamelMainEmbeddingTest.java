@@ -75,6 +75,9 @@ class CamelMainEmbeddingTest {
                 assertFalse(context.getCamelContextExtension().getHeadersMapFactory() instanceof HeaderMapFactory,
                         "the host's context keeps Camel's own header map");
                 assertTrue(context.isStreamCaching(), "camel-main's default, left as it is");
+                assertEquals(-1, server.observability().adminPort(), "no admin port unless asked for");
+                assertFalse(org.apache.camel.support.PluginHelper.getUnitOfWorkFactory(context).getClass().getName()
+                        .startsWith("dev.caravan"), "the host's routes keep Camel's unit of work");
 
                 try (RawHttp http = new RawHttp(port)) {
                     RawHttp.Response get = http.exchange("GET /orders/7?x=1 HTTP/1.1\r\nHost: shop\r\n\r\n");
