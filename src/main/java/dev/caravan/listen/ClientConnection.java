@@ -53,11 +53,17 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * One client connection, HTTP/1.1: reads requests one at a time, makes a {@link ProxyExchange} for each and hands it
+ * One client connection, HTTP/1.1 (or one HTTP/2 stream, see below): reads requests one at a time, makes a {@link ProxyExchange} for each and hands it
  * to the listener's {@link RouteTable}, writes the answer and streams its body, then reads the next (pipelined requests
  * wait in a backlog). It owns what belongs to the connection: request validation, framing of responses, keep-alive,
  * backpressure on the request body, discarding unwanted bodies, and the idle timeout. Everything runs on the
  * connection's event loop.
+ *
+ * <p>On an HTTP/2 stream's channel (after {@code dev.caravan.h2}'s stream codec) it serves exactly one request: what is
+ * a connection's concern on HTTP/1.1 (keep-alive, requests per connection, pipelining, reading past an unwanted body,
+ * response framing) is the HTTP/2 connection's there, so after the response the stream's channel closes (a client
+ * still sending gets RST_STREAM); request validation, the exchange, backpressure and the per-request timeouts are the
+ * same.
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter implements ReadControl, ClientResponder {
 
@@ -107,6 +113,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private ScheduledFuture<?> idleCheck;
 
     private final Consumer<ProxyExchange> onExchange;
+    /** One request on an HTTP/2 stream's channel (no encoder, no keep-alive). */
+    private final boolean stream;
 
     /**
      * @param clock      {@code System::nanoTime} except in tests that drive time themselves
@@ -114,6 +122,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
      */
     ClientConnection(ListenerConfig config, RouteTable routes, ResponseEncoder encoder, LongSupplier clock,
                      Consumer<ProxyExchange> onExchange) {
+        this(config, routes, encoder, clock, onExchange, false);
+    }
+
+    /** @param stream true on an HTTP/2 stream's channel ({@code encoder} is then null) */
+    ClientConnection(ListenerConfig config, RouteTable routes, ResponseEncoder encoder, LongSupplier clock,
+                     Consumer<ProxyExchange> onExchange, boolean stream) {
+        this.stream = stream;
         this.onExchange = onExchange;
         this.config = config;
         this.listenerFilters = config.responseFilters();
@@ -143,6 +158,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     public void channelActive(ChannelHandlerContext ctx) {
         scheduleIdleCheck(checkPeriodNanos);
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // the connection switched protocol (HTTP/2, a WebSocket tunnel): its timer is no longer this handler's
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
     }
 
     /** Raw bytes arrived (before decoding): a request head may be under way, and its header timeout runs. */
@@ -255,7 +278,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         headStarted = 0;
         headBytes = false;
         int maxRequests = config.limits().maxRequestsPerConnection();
-        closeAfterResponse = !HttpUtil.isKeepAlive(request) || (maxRequests > 0 && ++requests >= maxRequests);
+        closeAfterResponse = stream || !HttpUtil.isKeepAlive(request) || (maxRequests > 0 && ++requests >= maxRequests);
         String target = originForm(request.uri());
         int invalid = request.decoderResult().isFailure()
                 ? statusForDecodeFailure(request.decoderResult()) : validate(request, target);
@@ -275,6 +298,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
                 clientCertSubject());
         current = new ProxyExchange(request, target == null ? "/" : target, canonical, body, ctx.channel(), client, this,
                 listenerFilters, new RequestLog(acceptedNanos, clock.getAsLong()));
+        current.log().protocol(stream ? "HTTP/2" : request.protocolVersion().text());
         onExchange.accept(current);
         if (invalid != 0) {
             refuse(request, invalid);
@@ -296,7 +320,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private String clientCertSubject() {
         if (config.secure() && !clientCertRead) {
             clientCertRead = true;
-            SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            io.netty.channel.Channel connection = stream ? ctx.channel().parent() : ctx.channel();
+            SslHandler tls = connection.pipeline().get(SslHandler.class);
             if (tls != null) {
                 try {
                     Certificate[] chain = tls.engine().getSession().getPeerCertificates();
@@ -435,7 +460,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         // a client that does not read gets no more 1xx: they are optional, and a backend could send them forever
         if (exchange == current && responseBody == null && exchange.version().equals(HttpVersion.HTTP_1_1)
                 && ctx.channel().isWritable()) {
-            encoder.answeringHead(false);
+            answeringHead(false);
             ctx.writeAndFlush(interim);
         } else {
             ReferenceCountUtil.release(interim);
@@ -477,7 +502,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         } else if (exchange.version().equals(HttpVersion.HTTP_1_0)) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        encoder.answeringHead(headRequest);
+        answeringHead(headRequest);
         ctx.write(head, ctx.voidPromise());
         if (body == null) {
             finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
@@ -493,6 +518,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     public void cut(ProxyExchange exchange) {
         if (exchange == current) {
             ctx.close();
+        }
+    }
+
+    /** Tells the HTTP/1.1 encoder whether the response answers a HEAD (HTTP/2 frames need no such hint). */
+    private void answeringHead(boolean head) {
+        if (encoder != null) {
+            encoder.answeringHead(head);
         }
     }
 
@@ -668,7 +700,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         }
         FullHttpResponse page = ErrorPage.render(ctx.alloc(), HttpVersion.HTTP_1_1, 408, null);
         page.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        encoder.answeringHead(false);
+        answeringHead(false);
         ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -56,7 +56,7 @@ public final class CaravanServer {
         if (settings.httpsEnabled()) {
             TlsPolicy.refuseClientRenegotiation();
             // first: a certificate that cannot be served stops the start before any thread exists
-            certificates = new CertificateStore(settings.tls());
+            certificates = new CertificateStore(settings.tls(), settings.httpsH2());
             try {
                 certificates.loadInitial();
             } catch (CertificateFileException e) {
@@ -69,12 +69,13 @@ public final class CaravanServer {
         pools = new BackendPools(loops, backendTls);
         ForwardedTrust trust = new ForwardedTrust(CidrMatcher.parse(settings.trustedProxies()));
         Listener http = new Listener(new ListenerConfig("http", settings.httpHost(), settings.httpPort(),
-                settings.clientLimits(), null, null, trust, settings.paths(), settings.httpProxyProtocol()), loops);
+                settings.clientLimits(), null, null, trust, settings.paths(), settings.httpProxyProtocol(),
+                settings.httpH2c(), settings.h2()), loops);
         listeners.add(http);
         if (certificates != null) {
             listeners.add(new Listener(new ListenerConfig("https", settings.httpsHost(), settings.httpsPort(),
                     settings.clientLimits(), certificates.termination(), settings.hsts(), trust, settings.paths(),
-                    settings.httpsProxyProtocol()),
+                    settings.httpsProxyProtocol(), settings.httpsH2(), settings.h2()),
                     loops));
         }
         context.getRegistry().bind("caravanListeners", listeners);
