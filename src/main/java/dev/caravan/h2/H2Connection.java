@@ -97,6 +97,11 @@ public final class H2Connection extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (io.netty.handler.codec.http2.Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            // the codec shows it here first, then sends GOAWAY with the right error code and closes
+            LOG.debug("HTTP/2 connection error from the client: {}", cause.toString());
+            return;
+        }
         LOG.debug("HTTP/2 connection error; closing", cause);
         ctx.close();
     }

@@ -71,6 +71,20 @@ final class H2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
         super.decode(ctx, frame, out);
     }
 
+    /**
+     * A protocol error on this stream (a content-length the DATA frames do not match, a header the codec refused):
+     * the multiplexer resets the stream with that error right after this, so nothing after this handler closes it
+     * first (which would reset it with CANCEL instead).
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        if (cause instanceof io.netty.handler.codec.http2.Http2Exception) {
+            LOG.debug("HTTP/2 stream error: {}", cause.toString());
+            return;
+        }
+        super.exceptionCaught(ctx, cause);
+    }
+
     /** A malformed request is a stream error (RFC 9113 8.1.1): reset the stream, forward nothing. */
     private void refuse(ChannelHandlerContext ctx, String why) {
         refused = true;

@@ -115,7 +115,12 @@ public final class RawH2 implements Closeable {
         int length = ((head[0] & 0xff) << 16) | ((head[1] & 0xff) << 8) | (head[2] & 0xff);
         byte[] payload = new byte[length];
         in.readFully(payload);
-        return new Frame(head[3], head[4] & 0xff, ByteBuffer.wrap(head, 5, 4).getInt() & 0x7fffffff, payload);
+        Frame frame = new Frame(head[3], head[4] & 0xff, ByteBuffer.wrap(head, 5, 4).getInt() & 0x7fffffff, payload);
+        if (System.getenv("RAWH2_TRACE") != null) {
+            System.err.println("frame type=" + frame.type() + " flags=" + frame.flags() + " stream=" + frame.streamId()
+                    + " length=" + length);
+        }
+        return frame;
     }
 
     /** Reads frames until one of {@code type} for {@code streamId} (0: any stream) arrives; null if the server closed. */
@@ -129,14 +134,16 @@ public final class RawH2 implements Closeable {
         return null;
     }
 
-    /** Reads frames until the server closes the connection; returns whether a GOAWAY came first, and its code. */
+    /** Reads frames until the server closes the connection; returns the code of the first GOAWAY, or null. */
     public Integer goAwayCodeBeforeClose() throws IOException {
         Integer code = null;
         Frame frame;
         try {
             while ((frame = read()) != null) {
                 if (frame.type() == GOAWAY) {
-                    code = frame.errorCode();
+                    if (code == null) {
+                        code = frame.errorCode();
+                    }
                 }
             }
         } catch (SocketTimeoutException e) {
