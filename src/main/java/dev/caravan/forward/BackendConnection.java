@@ -24,6 +24,8 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     private final ConnectionSource pool;
     private ForwardCall call;
+    /** The connection became a WebSocket: the end of the 101 may still come through; nothing else will. */
+    private boolean upgrading;
     private ChannelHandlerContext context;
     private long idleSince;
     private long idleTimeoutNanos;
@@ -46,6 +48,13 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     void detach() {
         this.call = null;
         decoder().responseEnded();
+    }
+
+    /** The backend answered 101 to a WebSocket handshake: no more HTTP on this connection, and no pool either. */
+    void detachForUpgrade() {
+        this.call = null;
+        this.upgrading = true;
+        decoder().hold();
     }
 
     BackendResponseDecoder decoder() {
@@ -81,6 +90,10 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ForwardCall current = call;
+        if (upgrading) {
+            ReferenceCountUtil.release(msg); // the (empty) end of the 101
+            return;
+        }
         if (current == null) {
             // nothing was asked: a backend talking out of turn cannot be trusted with the next request
             ReferenceCountUtil.release(msg);
@@ -108,6 +121,14 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
         ForwardCall current = call;
         if (current != null) {
             current.onWritabilityChanged();
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // the connection became a WebSocket tunnel
+        if (deadlineCheck != null) {
+            deadlineCheck.cancel(false);
         }
     }
 

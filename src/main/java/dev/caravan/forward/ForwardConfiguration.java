@@ -40,6 +40,9 @@ public final class ForwardConfiguration {
     @UriParam(label = "producer,timeout", defaultValue = "60000",
             description = "Milliseconds from the end of the request (body included) to the response head; then 504")
     private long responseTimeout = 60_000;
+    @UriParam(label = "producer,timeout", defaultValue = "300000", description = "Milliseconds a WebSocket connection"
+            + " (after the backend's 101) may carry nothing in either direction before both sides are closed")
+    private long websocketIdleTimeout = 300_000;
     @UriParam(label = "producer,pool", defaultValue = "64", description = "Idle keep-alive connections kept per backend")
     private int poolSize = 64;
     @UriParam(label = "producer,pool", defaultValue = "4000",
@@ -93,6 +96,7 @@ public final class ForwardConfiguration {
     void validate() {
         requirePositive("connectTimeout", connectTimeout);
         requirePositive("responseTimeout", responseTimeout);
+        requirePositive("websocketIdleTimeout", websocketIdleTimeout);
         requirePositive("poolSize", poolSize);
         requirePositive("poolIdleTimeout", poolIdleTimeout);
         requirePositive("maxAttempts", maxAttempts);
@@ -201,6 +205,14 @@ public final class ForwardConfiguration {
 
     public void setResponseTimeout(long responseTimeout) {
         this.responseTimeout = responseTimeout;
+    }
+
+    public long getWebsocketIdleTimeout() {
+        return websocketIdleTimeout;
+    }
+
+    public void setWebsocketIdleTimeout(long websocketIdleTimeout) {
+        this.websocketIdleTimeout = websocketIdleTimeout;
     }
 
     public int getPoolSize() {

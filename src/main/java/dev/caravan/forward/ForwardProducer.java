@@ -48,6 +48,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
     private final boolean preserveHost;
     private final boolean emitForwarded;
     private final long responseTimeoutMillis;
+    private final long websocketIdleTimeoutMillis;
     private final Function<Exchange, String> affinityKey;
     private final HealthChecks healthChecks;
     private final HealthSettings healthSettings;
@@ -72,6 +73,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
         this.preserveHost = configuration.isPreserveHost();
         this.emitForwarded = configuration.isForwarded();
         this.responseTimeoutMillis = configuration.getResponseTimeout();
+        this.websocketIdleTimeoutMillis = configuration.getWebsocketIdleTimeout();
         this.affinityKey = affinityKey;
         this.healthChecks = healthChecks;
         this.healthSettings = healthSettings;
@@ -191,7 +193,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
             request.log().attemptStarted(current.target().origin());
             new ForwardCall(request, pools.get(current), outgoing.head(), outgoing.streamed(),
                     outgoing.fixed() == null ? null : Unpooled.wrappedBuffer(outgoing.fixed()), responseTimeoutMillis,
-                    current, replayable(), this).start();
+                    current, replayable(), this).upgradeIdleTimeout(websocketIdleTimeoutMillis).start();
         }
 
         /** Decided when the 5xx arrives, so a budget token taken here is spent on the retry that replaces it. */

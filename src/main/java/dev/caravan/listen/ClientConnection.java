@@ -14,9 +14,13 @@ import dev.caravan.http.RequestLog;
 import dev.caravan.http.RequestLog.Outcome;
 import dev.caravan.http.ResponseHeadFilter;
 import dev.caravan.http.StreamingBody;
+import dev.caravan.websocket.Tunnel;
+import dev.caravan.websocket.UpgradedBackend;
+import dev.caravan.websocket.WebSocketHandshake;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
@@ -304,6 +308,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             refuse(request, invalid);
             return;
         }
+        if (!stream && WebSocketHandshake.isUpgradeRequest(request.headers())) {
+            // what follows the handshake is either the tunnel's or nothing: read no further until the answer
+            current.markWebSocketUpgrade();
+            closeAfterResponse = true;
+            ctx.pipeline().get(RequestDecoder.class).hold();
+            setAutoRead(false);
+        }
         routes.dispatch(current);
     }
 
@@ -344,11 +355,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         if (target == null || hasControlCharacter(request.uri())) {
             return 400;
         }
-        if (isWebSocketUpgrade(request.headers())) {
-            // not proxied (yet): a clear 501, not a plain GET that the backend would answer 200 to a failed handshake
-            return 501;
-        }
         HttpHeaders headers = request.headers();
+        if (WebSocketHandshake.isUpgradeRequest(headers) && (!request.method().equals(HttpMethod.GET)
+                || !request.protocolVersion().equals(HttpVersion.HTTP_1_1) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                || HttpUtil.getContentLength(request, 0L) > 0)) {
+            return 400; // RFC 6455 4.1: a handshake is an HTTP/1.1 GET without a body; anything else is not proxied
+        }
         if (headers.size() > config.limits().maxHeaderCount()) {
             return 431;
         }
@@ -368,11 +380,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             }
         }
         return 0;
-    }
-
-    private static boolean isWebSocketUpgrade(HttpHeaders headers) {
-        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
-        return upgrade != null && upgrade.toLowerCase(java.util.Locale.ROOT).contains("websocket");
     }
 
     private static String pathOf(String target) {
@@ -475,6 +482,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             }
             return;
         }
+        if (head.status().code() == 101) {
+            switchToWebSocket(exchange, head, body);
+            return;
+        }
         if (head.status().code() == 413 && !requestComplete) {
             closeAfterResponse = true; // the rest of a body that is too large is not worth reading
         }
@@ -512,6 +523,42 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         lastWritable = clock.getAsLong();
         responseWriter = new ChannelBodyWriter(ctx.channel(), body, this::finish, this::responseBodyFailed);
         body.subscribe(responseWriter);
+    }
+
+    /**
+     * The backend accepted a WebSocket handshake: the 101 goes to the client, then this connection stops being HTTP
+     * and is spliced with the backend's ({@link Tunnel}). A 101 without an accepted handshake behind it (a route
+     * that made one up) cannot be honoured: the connection closes.
+     */
+    private void switchToWebSocket(ProxyExchange exchange, HttpResponse head, BodySource body) {
+        if (!(body instanceof UpgradedBackend backend) || !exchange.isWebSocketUpgrade() || stream) {
+            LOG.warn("A 101 for {} {} without a WebSocket handshake behind it; closing", exchange.method(),
+                    exchange.rawTarget());
+            if (body != null) {
+                body.discard();
+            }
+            closing = true;
+            ctx.close();
+            return;
+        }
+        HttpHeaders headers = head.headers();
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        headers.set(HttpHeaderNames.UPGRADE, "websocket");
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        answeringHead(false);
+        ctx.writeAndFlush(head, ctx.voidPromise());
+        current = null;
+        closing = true;
+        backlog.forEach(ReferenceCountUtil::release);
+        backlog.clear();
+        Tunnel.open(exchange, ctx.channel(), backend, () -> {
+            ChannelPipeline pipeline = ctx.pipeline();
+            pipeline.remove(this);
+            pipeline.remove("encoder");
+            pipeline.remove("bytes");
+            pipeline.remove("decoder"); // last: the bytes it held after the handshake go on to the tunnel
+        });
     }
 
     @Override
