@@ -42,23 +42,39 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** A call starts using this connection; its response is expected now (without a body for HEAD). */
     void attach(ForwardCall newCall, boolean headRequest) {
         this.call = newCall;
-        decoder().expectResponse(headRequest);
+        BackendResponseDecoder decoder = decoder();
+        if (decoder != null) {
+            decoder.expectResponse(headRequest);
+        }
     }
 
     void detach() {
         this.call = null;
-        decoder().responseEnded();
+        BackendResponseDecoder decoder = decoder();
+        if (decoder != null) {
+            decoder.responseEnded();
+        }
     }
 
     /** The backend answered 101 to a WebSocket handshake: no more HTTP on this connection, and no pool either. */
     void detachForUpgrade() {
         this.call = null;
         this.upgrading = true;
-        decoder().hold();
+        BackendResponseDecoder decoder = decoder();
+        if (decoder != null) {
+            decoder.hold();
+        }
     }
 
+    /** The HTTP/1.1 response decoder, or null on a stream to an HTTP/2 backend (its codec frames responses). */
     BackendResponseDecoder decoder() {
         return (BackendResponseDecoder) context.pipeline().get("decoder");
+    }
+
+    /** Bytes already read past the end of the response (HTTP/1.1 only: a stream cannot overrun). */
+    boolean hasBytesBeyondResponse() {
+        BackendResponseDecoder decoder = decoder();
+        return decoder != null && decoder.hasBytesBeyondResponse();
     }
 
     void markIdle(long now, long timeoutNanos) {

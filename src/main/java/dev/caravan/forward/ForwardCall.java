@@ -194,7 +194,8 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
         }
         int code = response.status().code();
         if (code == 101) {
-            if (exchange.isWebSocketUpgrade() && WebSocketHandshake.isAccepted(response) && requestSent) {
+            if (exchange.isWebSocketUpgrade() && WebSocketHandshake.isAccepted(response) && requestSent
+                    && BackendConnection.of(backend).decoder() != null) {
                 upgraded(response);
             } else {
                 end(Kind.INVALID_RESPONSE, "Unexpected 101 Switching Protocols"); // only a handshake is upgraded
@@ -371,7 +372,7 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
         state = State.DONE;
         endUse();
         BackendConnection connection = BackendConnection.of(backend);
-        boolean overran = connection.decoder().hasBytesBeyondResponse();
+        boolean overran = connection.hasBytesBeyondResponse();
         connection.detach();
         if (keepAlive && !overran) {
             backend.config().setAutoRead(true);

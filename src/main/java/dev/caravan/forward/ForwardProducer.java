@@ -42,7 +42,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
 
     private final HttpBinding binding = new HttpBinding();
     private final Upstream upstream;
-    private final Map<Backend, BackendPool> pools;
+    private final Map<Backend, ConnectionSource> pools;
     private final Map<Backend, BackendTarget> targets;
     private final TargetRewrite rewrite;
     private final boolean preserveHost;
@@ -61,7 +61,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
      * @param targets this endpoint's URL for each backend (its base path is this route's; the shared {@link Backend}
      *                is keyed by origin only)
      */
-    ForwardProducer(ForwardEndpoint endpoint, Upstream upstream, Map<Backend, BackendPool> pools,
+    ForwardProducer(ForwardEndpoint endpoint, Upstream upstream, Map<Backend, ConnectionSource> pools,
                     Map<Backend, BackendTarget> targets, TargetRewrite rewrite, Function<Exchange, String> affinityKey,
                     HealthChecks healthChecks, HealthSettings healthSettings) {
         super(endpoint);

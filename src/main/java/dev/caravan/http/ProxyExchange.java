@@ -57,6 +57,7 @@ public final class ProxyExchange {
     private List<Consumer<ProxyExchange>> onFinished;
     private List<Consumer<ProxyExchange>> onUpgraded;
     private boolean webSocketUpgrade;
+    private ErrorRenderer errorRenderer;
     private boolean upgraded;
     private java.util.Map<String, Object> carriedHeaders;
 
@@ -336,8 +337,17 @@ public final class ProxyExchange {
         respond(response, StreamingBody.of(content));
     }
 
+    /** The gateway's own failures for this exchange are answered by {@code renderer} instead of the error page. */
+    public void renderErrorsWith(ErrorRenderer renderer) {
+        this.errorRenderer = renderer;
+    }
+
     /** Sends the gateway's own error page for {@code status}, with {@code extraHeaders} (may be null). */
     public void respondError(int status, HttpHeaders extraHeaders) {
+        if (errorRenderer != null) {
+            errorRenderer.respond(this, status, extraHeaders);
+            return;
+        }
         FullHttpResponse page = ErrorPage.render(channel.alloc(), version(), status,
                 head.headers().get(HttpHeaderNames.ACCEPT));
         if (extraHeaders != null) {

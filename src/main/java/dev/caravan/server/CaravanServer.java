@@ -9,6 +9,7 @@ import dev.caravan.access.CidrMatcher;
 import dev.caravan.access.ForwardedTrust;
 import dev.caravan.balance.Backends;
 import dev.caravan.forward.BackendPools;
+import dev.caravan.grpc.GrpcExchanges;
 import dev.caravan.health.HealthChecks;
 import dev.caravan.http.EventLoops;
 import dev.caravan.listen.Listener;
@@ -78,6 +79,9 @@ public final class CaravanServer {
                     settings.httpsProxyProtocol(), settings.httpsH2(), settings.h2()),
                     loops));
         }
+        // gRPC requests on every listener: the gateway's own failures as gRPC statuses, grpc-status in the request log
+        GrpcExchanges grpc = new GrpcExchanges();
+        listeners.all().forEach(listener -> listener.onExchangeStarted(grpc));
         context.getRegistry().bind("caravanListeners", listeners);
         context.getRegistry().bind("caravanBackendPools", pools);
         context.getRegistry().bind("caravanBackends", new Backends());
