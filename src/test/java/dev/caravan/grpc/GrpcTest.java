@@ -32,7 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * gRPC end to end with grpc-java on both sides: the client speaks h2c to Caravan, Caravan speaks h2c to the backend
- * ({@code protocol=h2c}). Unary and server-streaming calls, statuses with messages in trailers, and Caravan's own
+ * ({@code protocol=h2c}, the README's example route). Unary and server-streaming calls, statuses with messages in trailers, and Caravan's own
  * failures as gRPC statuses (backend down, deadline, denial), with grpc-status in the request log.
  */
 class GrpcTest {
@@ -52,11 +52,12 @@ class GrpcTest {
         try (ServerSocket free = new ServerSocket(0)) {
             deadPort = free.getLocalPort();
         }
-        gateway = RunningGateway.start(Path.of("src/test/resources/routes/grpc"), Map.of(
+        gateway = RunningGateway.startWithCopies(java.nio.file.Files.createTempDirectory("grpc-routes"), Map.of(
                 "greeter.backend", "http://127.0.0.1:" + backend.getPort(),
                 "dead.backend", "http://127.0.0.1:" + deadPort,
                 "caravan.http.h2c", "true",
-                "caravan.https.enabled", "false"));
+                "caravan.tls.certs", java.nio.file.Files.createTempDirectory("grpc-certs").toString()),
+                Path.of("docs/examples/grpc.yaml"), Path.of("src/test/resources/routes/grpc/grpc-tests.yaml"));
         gateway.listener("http").onExchangeFinished(e -> finished.add(e.log()));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port()).usePlaintext().build();
     }

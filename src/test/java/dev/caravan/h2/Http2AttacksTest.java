@@ -39,10 +39,11 @@ class Http2AttacksTest {
     @BeforeAll
     static void start() throws Exception {
         backend = TestBackend.start("b");
-        gateway = RunningGateway.start(Path.of("src/test/resources/routes/h2"), Map.of(
-                "backend.url", backend.url(),
+        gateway = RunningGateway.startWithCopies(java.nio.file.Files.createTempDirectory("h2-routes"), Map.of(
+                "app.backend", backend.url(),
                 "caravan.http.h2c", "true",
-                "caravan.tls.certs", java.nio.file.Files.createTempDirectory("h2-certs").toString()));
+                "caravan.tls.certs", java.nio.file.Files.createTempDirectory("h2-certs").toString()),
+                Path.of("docs/examples/http2.yaml"));
     }
 
     @AfterAll

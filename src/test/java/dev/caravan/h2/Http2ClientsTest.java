@@ -44,10 +44,10 @@ class Http2ClientsTest {
     static void start() throws Exception {
         backend = TestBackend.start("b");
         Path certs = Files.createTempDirectory("h2-certs");
-        gateway = RunningGateway.start(Path.of("src/test/resources/routes/h2"), Map.of(
-                "backend.url", backend.url(),
+        gateway = RunningGateway.startWithCopies(Files.createTempDirectory("h2-routes"), Map.of(
+                "app.backend", backend.url(),
                 "caravan.http.h2c", "true",
-                "caravan.tls.certs", certs.toString()));
+                "caravan.tls.certs", certs.toString()), Path.of("docs/examples/http2.yaml"));
         gateway.listener("http").onExchangeFinished(e -> finished.add(e.log()));
         gateway.listener("https").onExchangeFinished(e -> finished.add(e.log()));
     }
