@@ -4,15 +4,17 @@
 # rounds, medians, caravan/nginx ratio; plus HTTP/1.1 over TLS through both (h2load --h1), for h2 vs HTTP/1.1
 # through Caravan. See bench/README.md.
 #
-# Environment: ROUNDS (5), DURATION (10 s), CLIENTS (50), STREAMS (10 per connection for h2), WARMUP (3 s),
+# Environment: ROUNDS (5), DURATION (10 s), CLIENTS (10 h2 connections) × STREAMS (5 each), H1_CLIENTS (50
+#              HTTP/1.1 connections: the same 50 requests in flight), WARMUP (3 s),
 #              NGINX_WORKERS (= CARAVAN_THREADS), CARAVAN_THREADS (nproc), BACKEND_PORT (18090),
 #              NGINX_PORT (18091), CARAVAN_PORT (18092), CARAVAN_HTTP_PORT (18093)
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-10}
-CLIENTS=${CLIENTS:-50}
-STREAMS=${STREAMS:-10}
+CLIENTS=${CLIENTS:-10}
+H1_CLIENTS=${H1_CLIENTS:-50}
+STREAMS=${STREAMS:-5}
 WARMUP=${WARMUP:-3}
 CARAVAN_THREADS=${CARAVAN_THREADS:-$(nproc)}
 export NGINX_WORKERS=${NGINX_WORKERS:-$CARAVAN_THREADS}
@@ -107,7 +109,7 @@ log "curl: HTTP/2 and HTTP/1.1 over TLS from both, h2c prior knowledge from Cara
 # scenario -> h2load arguments
 declare -A ARGS=(
     [h2]="-c$CLIENTS -m$STREAMS"
-    [h1]="--h1 -c$CLIENTS"
+    [h1]="--h1 -c$H1_CLIENTS"
 )
 run_h2load() { # scenario target duration outfile
     local port=$NGINX_PORT
@@ -147,7 +149,7 @@ col() { awk -F'\t' -v s="$1" -v t="$2" -v c="$3" 'NR > 1 && $2 == s && $3 == t {
     echo "Caravan HTTP/2 benchmark $(date -Iseconds)"
     machine_info
     echo "h2load: $(h2load --version | head -1)"
-    echo "h2load -t1 -c$CLIENTS (h2: -m$STREAMS streams per connection; h1: --h1), ${DURATION}s per run, $ROUNDS rounds (interleaved)"
+    echo "h2load -t1, h2: -c$CLIENTS -m$STREAMS; h1: --h1 -c$H1_CLIENTS; ${DURATION}s per run, $ROUNDS rounds (interleaved)"
     echo "TLS 1.3, one EC P-256 certificate for both; 1 KiB body from an nginx backend over kept HTTP/1.1 connections"
     echo "nginx: $NGINX_WORKERS workers, listen ssl http2; Caravan: $CARAVAN_THREADS event loops, -Xmx256m"
     echo
