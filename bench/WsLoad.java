@@ -78,7 +78,7 @@ public class WsLoad {
             }
             sent = System.nanoTime();
             ws.sendText(message, true).exceptionally(e -> {
-                errors++;
+                error("send", e);
                 done.countDown();
                 return null;
             });
@@ -90,7 +90,7 @@ public class WsLoad {
             webSocket.request(1);
             if (last) {
                 if (received.length() != message.length()) {
-                    errors++;
+                    error("echo of " + received.length() + " chars", null);
                 }
                 received.setLength(0);
                 if (n == rtts.length) {
@@ -104,8 +104,14 @@ public class WsLoad {
 
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
-            errors++;
+            error("socket", error);
             done.countDown();
+        }
+
+        void error(String what, Throwable cause) {
+            if (errors++ < 3) {
+                System.err.println("error: " + what + (cause == null ? "" : ": " + cause));
+            }
         }
     }
 }

@@ -62,8 +62,8 @@ cat >"$WORK/routes/bench.yaml" <<YAML
         value: "http://127.0.0.1:$BACKEND_PORT"
 YAML
 CARAVAN_LOG="$WORK/caravan.log"
-CARAVAN_ARGS="--caravan.https.enabled=false --caravan.io.threads=$CARAVAN_THREADS" \
-    start_caravan "$CARAVAN_PORT" "$WORK/routes" "$CARAVAN_LOG"
+CARAVAN_ARGS="--caravan.https.enabled=false --caravan.io.threads=$CARAVAN_THREADS"
+start_caravan "$CARAVAN_PORT" "$WORK/routes" "$CARAVAN_LOG"
 
 for i in $(seq 1 100); do (exec 3<>"/dev/tcp/127.0.0.1/$BACKEND_PORT") 2>/dev/null && break; sleep 0.2; done
 # the echo backend answers a plain GET with 400 (not a handshake): up means "answers"
@@ -96,7 +96,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
     for t in nginx caravan; do
         out="$RESULTS/round$r-$t.txt"
         run_load "$t" "$DURATION" "$out"
-        read -r rate p50 p99 errors < <(tail -1 "$out")
+        read -r rate p50 p99 errors < <(grep -v '^error' "$out" | tail -1)
         printf '%d\t%s\t%s\t%s\t%s\t%s\n' "$r" "$t" "$rate" "$p50" "$p99" "$errors" >>"$RESULTS/rounds.tsv"
         log "round $r/$ROUNDS $(printf '%-8s' "$t") $(printf '%8.0f msg/s  p50 %6.0f us  p99 %6.0f us  errors %s' "$rate" "$p50" "$p99" "$errors")"
     done
