@@ -64,6 +64,7 @@ public class WsLoad {
         int errors;
         long sent;
         WebSocket ws;
+        CompletableFuture<WebSocket> sending = CompletableFuture.completedFuture(null);
         final StringBuilder received = new StringBuilder();
 
         Socket(String message, long deadline) {
@@ -77,7 +78,8 @@ public class WsLoad {
                 return;
             }
             sent = System.nanoTime();
-            ws.sendText(message, true).exceptionally(e -> {
+            sending = ws.sendText(message, true);
+            sending.exceptionally(e -> {
                 error("send", e);
                 done.countDown();
                 return null;
@@ -97,7 +99,8 @@ public class WsLoad {
                     rtts = Arrays.copyOf(rtts, n * 2);
                 }
                 rtts[n++] = System.nanoTime() - sent;
-                next();
+                // the echo can arrive before the JDK reports the send complete; a new send must wait for that
+                sending.thenRun(this::next);
             }
             return CompletableFuture.completedFuture(null);
         }
