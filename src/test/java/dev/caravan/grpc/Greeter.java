@@ -42,6 +42,16 @@ final class Greeter {
     static final MethodDescriptor<String, String> SAY_HELLO = unary("SayHello");
     static final MethodDescriptor<String, String> FAIL = unary("Fail");
     static final MethodDescriptor<String, String> SLOW = unary("Slow");
+    /** Client streaming: the total length of the messages received. */
+    static final MethodDescriptor<String, String> TOTAL = MethodDescriptor.<String, String>newBuilder()
+            .setType(MethodDescriptor.MethodType.CLIENT_STREAMING)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Total"))
+            .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
+    /** Server streaming: n messages of 64 KiB. */
+    static final MethodDescriptor<String, String> BLOBS = MethodDescriptor.<String, String>newBuilder()
+            .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
+            .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Blobs"))
+            .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
     static final MethodDescriptor<String, String> COUNT = MethodDescriptor.<String, String>newBuilder()
             .setType(MethodDescriptor.MethodType.SERVER_STREAMING)
             .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Count"))
@@ -71,6 +81,32 @@ final class Greeter {
                             response.onNext("slept " + millis);
                             response.onCompleted();
                         }, Long.parseLong(millis), TimeUnit.MILLISECONDS)))
+                .addMethod(TOTAL, ServerCalls.asyncClientStreamingCall((io.grpc.stub.StreamObserver<String> reply) ->
+                        new io.grpc.stub.StreamObserver<String>() {
+                    private long total;
+
+                    @Override
+                    public void onNext(String message) {
+                        total += message.length();
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        reply.onNext(Long.toString(total));
+                        reply.onCompleted();
+                    }
+                }))
+                .addMethod(BLOBS, ServerCalls.asyncServerStreamingCall((n, response) -> {
+                    String blob = "b".repeat(65536);
+                    for (int i = 0; i < Integer.parseInt(n); i++) {
+                        response.onNext(blob);
+                    }
+                    response.onCompleted();
+                }))
                 .addMethod(COUNT, ServerCalls.asyncServerStreamingCall((n, response) -> {
                     for (int i = 1; i <= Integer.parseInt(n); i++) {
                         response.onNext(Integer.toString(i));

@@ -92,6 +92,44 @@ class GrpcTest {
     }
 
     @Test
+    void largeStreamsFlowBothWaysWithFlowControl() throws Exception {
+        // 16 MiB up in 256 messages, then 16 MiB down: far beyond every window on the way, so both directions
+        // only complete if each hop keeps granting window as the next one reads
+        java.util.concurrent.CompletableFuture<String> total = new java.util.concurrent.CompletableFuture<>();
+        io.grpc.stub.StreamObserver<String> upload = io.grpc.stub.ClientCalls.asyncClientStreamingCall(
+                channel.newCall(Greeter.TOTAL, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS)),
+                new io.grpc.stub.StreamObserver<>() {
+                    @Override
+                    public void onNext(String value) {
+                        total.complete(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        total.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        String chunk = "u".repeat(65536);
+        for (int i = 0; i < 256; i++) {
+            upload.onNext(chunk);
+        }
+        upload.onCompleted();
+        assertEquals(Long.toString(256L * 65536), total.get(60, TimeUnit.SECONDS));
+
+        long received = 0;
+        Iterator<String> blobs = ClientCalls.blockingServerStreamingCall(channel, Greeter.BLOBS,
+                CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS), "256");
+        while (blobs.hasNext()) {
+            received += blobs.next().length();
+        }
+        assertEquals(256L * 65536, received);
+    }
+
+    @Test
     void aStatusAndItsMessageComeBackInTrailers() throws Exception {
         StatusRuntimeException failed = assertThrows(StatusRuntimeException.class,
                 () -> call(channel, Greeter.FAIL, "zoë"));
