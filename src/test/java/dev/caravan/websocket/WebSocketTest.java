@@ -88,6 +88,24 @@ class WebSocketTest {
     }
 
     @Test
+    void aSocketOverTlsIsTunnelledToo() throws Exception {
+        try (RunningGateway tls = RunningGateway.startWithCopies(temp, Map.of("chat.backend", echo.url(),
+                "caravan.tls.certs", Files.createDirectories(temp.resolve("certs")).toString()),
+                Path.of("docs/examples/websocket.yaml"))) {
+            java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder()
+                    .sslContext(dev.caravan.testing.TrustAll.context()).build();
+            WebSocketClient listener = new WebSocketClient();
+            java.net.http.WebSocket socket = client.newWebSocketBuilder().buildAsync(
+                    java.net.URI.create("wss://localhost:" + tls.httpsPort() + "/chat"), listener)
+                    .get(10, TimeUnit.SECONDS);
+            socket.sendText("over tls", true).get(10, TimeUnit.SECONDS);
+            assertEquals("over tls", listener.next());
+            socket.sendClose(1000, "tls done").get(10, TimeUnit.SECONDS);
+            assertEquals("1000 tls done", listener.closed.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
     void anAccessRuleRefusesTheUpgradeBeforeTheBackend() throws Exception {
         int before = echo.handshakes.size();
         ExecutionException refused = assertThrows(ExecutionException.class,
@@ -135,7 +153,8 @@ class WebSocketTest {
     void aReloadKeepsAnOpenSocketOnItsBackendAndNewOnesGoToTheNewRoute() throws Exception {
         try (WebSocketBackend other = new WebSocketBackend("other");
              RunningGateway reloading = RunningGateway.startWithCopies(temp, Map.of("chat.backend", echo.url(),
-                     "caravan.https.enabled", "false"), Path.of("docs/examples/websocket.yaml"))) {
+                     "caravan.tls.certs", Files.createDirectories(temp.resolve("certs")).toString()),
+                     Path.of("docs/examples/websocket.yaml"))) {
             WebSocketClient open = WebSocketClient.connect(ws(reloading, "/chat"));
             assertEquals("echo", open.roundTrip("whoami"));
             Path file = temp.resolve("routes/websocket.yaml");
