@@ -155,6 +155,40 @@ class Http2ClientsTest {
     }
 
     @Test
+    void anUploadToABackendThatDoesNotReadStallsOnlyItsStream() throws Exception {
+        // a backend that takes the connection and never reads: the upload fills its socket, then Caravan stops
+        // reading the stream, then the client's window for that stream runs out; other streams go on
+        try (java.net.ServerSocket deaf = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+             RunningGateway own = RunningGateway.startWithCopies(Files.createTempDirectory("h2-deaf"), Map.of(
+                     "app.backend", "http://127.0.0.1:" + deaf.getLocalPort(), "caravan.http.h2c", "true",
+                     "caravan.tls.certs", Files.createTempDirectory("h2-deaf-certs").toString()),
+                     Path.of("docs/examples/http2.yaml"));
+             H2Client client = new H2Client(own.port())) {
+            java.net.Socket accepted = null;
+            H2Client.Stream upload = client.request(H2Client.headers("POST", "/upload"), null, true, false);
+            accepted = deaf.accept();
+            byte[] chunk = new byte[64 * 1024];
+            long offered = 0;
+            while (upload.writable() && offered < 256L << 20) {
+                upload.send(chunk);
+                offered += chunk.length;
+                if (!upload.writable()) {
+                    Thread.sleep(50); // a moment for the window to come back, if it would
+                }
+            }
+            assertFalse(upload.writable(), "the stream's window ran out long before 256 MiB");
+            try (H2Client other = new H2Client(gateway.port())) {
+                H2Client.Stream quick = other.get("/quick", true);
+                assertEquals(200, quick.status());
+            }
+            // another stream on the same connection is still served (Caravan answers this one itself: 400)
+            H2Client.Stream sameConnection = client.get("/a%2Fb", true);
+            assertEquals(400, sameConnection.status());
+            accepted.close();
+        }
+    }
+
+    @Test
     void anUploadIsFramedForTheBackendFromWhatTheStreamCarried() throws Exception {
         try (H2Client client = new H2Client(gateway.port())) {
             byte[] body = "hello, backend".getBytes();

@@ -83,6 +83,20 @@ public final class H2Client implements AutoCloseable {
         return stream;
     }
 
+    /** Opens a stream and sends only the head; with {@code endStream} false the body follows with {@link Stream#send}. */
+    public Stream request(Http2Headers headers, byte[] body, boolean reading, boolean endStream) throws Exception {
+        if (body != null || endStream) {
+            return request(headers, body, reading);
+        }
+        Stream stream = new Stream();
+        Http2StreamChannel channel = new Http2StreamChannelBootstrap(connection).handler(stream).open()
+                .get(10, TimeUnit.SECONDS);
+        stream.channel = channel;
+        channel.config().setAutoRead(reading);
+        channel.writeAndFlush(new DefaultHttp2HeadersFrame(headers, false)).sync();
+        return stream;
+    }
+
     /** One stream's response as it arrives. */
     public static final class Stream extends ChannelInboundHandlerAdapter {
         public final CompletableFuture<Http2Headers> head = new CompletableFuture<>();
@@ -136,6 +150,16 @@ public final class H2Client implements AutoCloseable {
         public void channelInactive(ChannelHandlerContext ctx) {
             done.completeExceptionally(new IllegalStateException("stream closed before its end"));
             head.completeExceptionally(new IllegalStateException("stream closed before its head"));
+        }
+
+        /** Sends a DATA frame (not the last) on this stream. */
+        public void send(byte[] bytes) throws InterruptedException {
+            channel.writeAndFlush(new DefaultHttp2DataFrame(Unpooled.wrappedBuffer(bytes), false)).await(50);
+        }
+
+        /** False once the server's flow-control window for this stream is used up (frames wait in the client). */
+        public boolean writable() {
+            return channel.isWritable();
         }
 
         /** Starts reading (and so granting window) on a held stream. */
