@@ -151,25 +151,6 @@ run_wrk() { # scenario target duration outfile
         log "wrk against $2 ($1) exited with status $? (see $4)"
 }
 
-parse_wrk() {
-    awk '
-        function to_ms(v,   n, u) {
-            n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-            if (u == "us") return n / 1000
-            if (u == "ms") return n
-            if (u == "s")  return n * 1000
-            return -1
-        }
-        /^Requests\/sec:/                { rps = $2 }
-        $1 == "99%"                      { p99 = to_ms($2) }
-        /Non-2xx or 3xx responses:/      { err += $NF }
-        /Socket errors:/ { for (i = 3; i <= NF; i += 2) { v = $(i + 1); gsub(/,/, "", v); err += v } }
-        END { printf "%s %s %d\n", (rps == "" ? "NaN" : rps), (p99 == "" ? "NaN" : p99), err }
-    ' "$1"
-}
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NaN"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "NaN"; else printf "%.2f", a / b }'; }
-
 log "warm-up: $WARMUP per scenario and target"
 for s in "${SCENARIOS[@]}"; do
     for t in nginx caravan; do run_wrk "$s" "$t" "$WARMUP" "$RESULTS/warmup-$s-$t.txt"; done

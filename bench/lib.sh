@@ -188,5 +188,5 @@ parse_wrk() {
 # median — of the numbers on stdin, one a line.
 median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NaN"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
-# ratio A B — A/B with two decimals.
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "NaN"; else printf "%.2f", a / b }'; }
+# ratio A B [DECIMALS] — A/B with two decimals (or DECIMALS).
+ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b + 0 == 0) print "NaN"; else printf "%." d "f", a / b }'; }

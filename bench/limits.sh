@@ -84,29 +84,6 @@ run_wrk() { # name duration outfile
         log "wrk against $1 exited with status $? (see $3)"
 }
 
-# parse_wrk FILE -> "req_per_sec p99_ms errors" (errors = non-2xx/3xx, so any 429, + socket errors)
-parse_wrk() {
-    awk '
-        function to_ms(v,   n, u) {
-            n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-            if (u == "us") return n / 1000
-            if (u == "ms") return n
-            if (u == "s")  return n * 1000
-            if (u == "m")  return n * 60000
-            if (u == "h")  return n * 3600000
-            return -1
-        }
-        /^Requests\/sec:/                { rps = $2 }
-        $1 == "99%"                      { p99 = to_ms($2) }
-        /Non-2xx or 3xx responses:/      { err += $NF }
-        /Socket errors:/ { for (i = 3; i <= NF; i += 2) { v = $(i + 1); gsub(/,/, "", v); err += v } }
-        END { printf "%s %s %d\n", (rps == "" ? "NaN" : rps), (p99 == "" ? "NaN" : p99), err }
-    ' "$1"
-}
-
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NaN"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "NaN"; else printf "%.3f", a / b }'; }
-
 log "warm-up: $WARMUP per route"
 for name in "${NAMES[@]}"; do
     run_wrk "$name" "$WARMUP" "$RESULTS/warmup-$name.txt"
@@ -144,7 +121,7 @@ done
     printf '%-10s %12s %10s %14s %16s\n' route "req/s (med)" "p99 ms" "errors (sum)" "req/s vs plain"
     for name in "${NAMES[@]}"; do
         printf '%-10s %12.0f %10.2f %14d %16s\n' "$name" "${MED_RPS[$name]}" "${MED_P99[$name]}" "${TOT_ERR[$name]}" \
-            "$(ratio "${MED_RPS[$name]}" "${MED_RPS[plain]}")"
+            "$(ratio "${MED_RPS[$name]}" "${MED_RPS[plain]}" 3)"
     done
     echo
     if ((TOT_ERR[plain] + TOT_ERR[limited] + TOT_ERR[quiet] > 0)); then
@@ -152,6 +129,6 @@ done
     fi
     caravan_log_warnings "$CARAVAN_LOG" "$RESULTS/caravan.log"
     echo "raw wrk output: $RESULTS"
-    echo "limited/plain p99 ratio: $(ratio "${MED_P99[limited]}" "${MED_P99[plain]}")"
-    echo "limited/plain throughput ratio: $(ratio "${MED_RPS[limited]}" "${MED_RPS[plain]}")"
+    echo "limited/plain p99 ratio: $(ratio "${MED_P99[limited]}" "${MED_P99[plain]}" 3)"
+    echo "limited/plain throughput ratio: $(ratio "${MED_RPS[limited]}" "${MED_RPS[plain]}" 3)"
 } | tee "$RESULTS/summary.txt"

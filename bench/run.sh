@@ -86,28 +86,6 @@ run_wrk() { # name duration outfile
         log "wrk against $1 exited with status $? (see $3)"
 }
 
-# parse_wrk FILE -> "req_per_sec p99_ms errors" (errors = non-2xx/3xx + socket errors)
-parse_wrk() {
-    awk '
-        function to_ms(v,   n, u) {
-            n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-            if (u == "us") return n / 1000
-            if (u == "ms") return n
-            if (u == "s")  return n * 1000
-            if (u == "m")  return n * 60000
-            if (u == "h")  return n * 3600000
-            return -1
-        }
-        /^Requests\/sec:/                { rps = $2 }
-        $1 == "99%"                      { p99 = to_ms($2) }
-        /Non-2xx or 3xx responses:/      { err += $NF }
-        /Socket errors:/ { for (i = 3; i <= NF; i += 2) { v = $(i + 1); gsub(/,/, "", v); err += v } }
-        END { printf "%s %s %d\n", (rps == "" ? "NaN" : rps), (p99 == "" ? "NaN" : p99), err }
-    ' "$1"
-}
-
-median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NaN"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-
 log "warm-up: $WARMUP per target"
 for name in "${NAMES[@]}"; do
     run_wrk "$name" "$WARMUP" "$RESULTS/warmup-$name.txt"
@@ -136,7 +114,6 @@ for name in "${NAMES[@]}"; do
     MED_P99[$name]=$(col "$name" 4 | median)
     TOT_ERR[$name]=$(col "$name" 5 | awk '{ s += $1 } END { print s + 0 }')
 done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0) print "NaN"; else printf "%.2f", a / b }'; }
 
 {
     echo "Caravan benchmark $(date -Iseconds)"

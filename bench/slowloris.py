@@ -2,6 +2,7 @@
 """Slowloris for bench/slowloris.sh: holds N connections to HOST:PORT, each trickling a never-ending request head
 (one header byte every INTERVAL seconds), and reopens the ones the server closes. Runs until killed; prints how many
 connections it reopened."""
+import signal
 import socket
 import sys
 import time
@@ -18,6 +19,9 @@ def open_one():
     s.setblocking(False)
     return s
 
+
+# SIGTERM ends the run (a background job of a script ignores SIGINT).
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
 
 conns = []
 for _ in range(count):

@@ -73,7 +73,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
         printf '%d\t%s\t%s\t%s\t%s\n' "$r" "$mode" "$rps" "$p99" "$errors" >>"$RESULTS/rounds.tsv"
         log "round $r $mode: $rps req/s, p99 $p99 ms, $errors errors"
         if [[ -n $ATTACK_PID ]]; then
-            kill -INT "$ATTACK_PID" 2>/dev/null || true
+            kill -TERM "$ATTACK_PID" 2>/dev/null || true
             wait "$ATTACK_PID" 2>/dev/null || true
         fi
     done

@@ -87,9 +87,31 @@ public final class Caravan {
             log.error("Caravan did not start: {}", StartupException.describe(e));
             System.exit(1);
         }
+        java.util.concurrent.CountDownLatch stopped = exitWithCodeAfterStop(caravan);
         caravan.main.getShutdownStrategy().await();
         caravan.stop();
+        stopped.countDown();
         System.exit(caravan.main.getExitCode());
+    }
+
+    /**
+     * Observe (shutdown): on SIGTERM the JVM ends with status 143 once its shutdown hooks return, even after a clean
+     * drain. This hook waits for the graceful stop (at most a minute, like Camel's own hook) and then ends the process
+     * with Caravan's exit code, 0 for a clean stop, as container runtimes and service managers expect.
+     */
+    private static java.util.concurrent.CountDownLatch exitWithCodeAfterStop(Caravan caravan) {
+        java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                if (stopped.await(60, java.util.concurrent.TimeUnit.SECONDS)) {
+                    int code = caravan.main.getExitCode();
+                    Runtime.getRuntime().halt(code < 0 ? 0 : code);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "caravan-exit"));
+        return stopped;
     }
 
     /** Uses {@code ./logback.xml} when there is one and no configuration file was named explicitly. */

@@ -7,10 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /** The user and password of an {@code Authorization: Basic ...} header (RFC 7617, UTF-8). */
-record BasicCredentials(String user, String password) {
+// public for the admin listener's Basic auth (observe)
+public record BasicCredentials(String user, String password) {
 
     /** The credentials in a header value, or null when it is absent, not Basic, or malformed. */
-    static BasicCredentials parse(Object header) {
+    public static BasicCredentials parse(Object header) {
         if (!(header instanceof String value)) {
             return null; // absent, or sent twice
         }

@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
  * check that succeeded is remembered (for this version of the file) so a client sending the same credentials again is
  * let on without paying it again.
  */
-final class HtpasswdUsers {
+// public for the admin listener's Basic auth (observe)
+public final class HtpasswdUsers {
 
     static final FileFormat<HtpasswdUsers> FORMAT = new FileFormat<>() {
         @Override
@@ -47,7 +48,7 @@ final class HtpasswdUsers {
         new SecureRandom().nextBytes(rememberKey);
     }
 
-    static HtpasswdUsers parse(Path file, byte[] content) throws FileFormatException {
+    public static HtpasswdUsers parse(Path file, byte[] content) throws FileFormatException {
         Map<String, String> hashes = new HashMap<>();
         Map<String, Integer> lineOf = new HashMap<>();
         int cost = 4;
@@ -83,7 +84,7 @@ final class HtpasswdUsers {
     }
 
     /** True if these credentials were checked and right before (cheap: no bcrypt). */
-    boolean verifiedBefore(String user, String password) {
+    public boolean verifiedBefore(String user, String password) {
         return remembered.containsKey(rememberKey(user, password));
     }
 
@@ -91,7 +92,7 @@ final class HtpasswdUsers {
      * Checks a user's password with bcrypt (slow, on purpose: never on an event loop). A user the file does not have
      * costs the same bcrypt work as one it has, so timing does not tell which users exist.
      */
-    boolean verify(String user, String password) {
+    public boolean verify(String user, String password) {
         String hash = hashes.get(user);
         boolean matches = BCrypt.checkpw(password, hash != null ? hash : unknownUserHash);
         if (!matches || hash == null) {

@@ -16,6 +16,8 @@ public final class Backend {
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile long ejectedUntil = Long.MIN_VALUE;
     private volatile int ejections;
+    // observe: every ejection since start (ejections() counts the current run only)
+    private final java.util.concurrent.atomic.AtomicLong ejectionsTotal = new java.util.concurrent.atomic.AtomicLong();
     /** The verdict of each active health check on this backend (several routes may check different paths). */
     private final java.util.Map<Object, Boolean> probeVerdicts = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean probedUp = true;
@@ -131,7 +133,13 @@ public final class Backend {
         int times = Math.min(ejections, 5);
         ejectedUntil = now + TimeUnit.MILLISECONDS.toNanos(baseMillis << times);
         ejections++;
+        ejectionsTotal.incrementAndGet(); // observe
         consecutiveFailures.set(0);
+    }
+
+    /** Ejections since the process started (observe: a monotonic counter for metrics). */
+    public long ejectionsTotal() {
+        return ejectionsTotal.get();
     }
 
     @Override

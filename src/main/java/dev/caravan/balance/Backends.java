@@ -14,6 +14,16 @@ public final class Backends {
         return byOrigin.computeIfAbsent(target.origin(), o -> new Backend(target));
     }
 
+    /** Every backend known so far (observe: metrics, readiness, status page). */
+    public java.util.Collection<Backend> all() {
+        return java.util.List.copyOf(byOrigin.values());
+    }
+
+    /** The backend of this origin, or null when no route named it. */
+    public Backend find(String origin) {
+        return byOrigin.get(origin);
+    }
+
     /**
      * The state of every backend as JSON, for an admin route, e.g.
      * {@code setBody: {method: {ref: caravanBackends, method: json}}}.

@@ -48,6 +48,8 @@ public final class RouteReloader implements AutoCloseable {
     private Snapshot rejected;
     private volatile int generation;
     private volatile String lastError;
+    // observe: rejected changes since start (metrics)
+    private final java.util.concurrent.atomic.AtomicLong rejectedChanges = new java.util.concurrent.atomic.AtomicLong();
 
     /**
      * @param builtIn makes fresh copies of the routes and templates that come from code (for validation)
@@ -116,6 +118,25 @@ public final class RouteReloader implements AutoCloseable {
     /** The last rejected change's error, or null if the last change applied. */
     public String lastError() {
         return lastError;
+    }
+
+    /** Changes rejected since start (observe: metrics). */
+    public long rejectedChanges() {
+        return rejectedChanges.get();
+    }
+
+    /** The live route files and, per route id, where it comes from ({@code file:line}) (observe: admin view). */
+    public LiveView liveView() {
+        return onWorkerUnchecked(() -> {
+            RouteSet set = live.set();
+            Map<String, String> locations = new java.util.LinkedHashMap<>();
+            set.routes().values().forEach(spec -> locations.put(spec.id(), spec.location()));
+            return new LiveView(generation, set.files().keySet().stream().map(Path::toString).toList(), locations);
+        });
+    }
+
+    /** What {@link #liveView()} returns. */
+    public record LiveView(int generation, List<String> files, Map<String, String> routeLocations) {
     }
 
     /** Retired routes still finishing requests (0 once a swap has fully settled). */
@@ -194,6 +215,7 @@ public final class RouteReloader implements AutoCloseable {
     private void reject(Snapshot snapshot, String what, String error) {
         LOG.warn("Rejected change ({}), generation {} keeps serving: {}", what, generation, error);
         rejected = snapshot;
+        rejectedChanges.incrementAndGet(); // observe
         lastError = error; // after the log line, like the generation
     }
 

@@ -39,8 +39,13 @@ public final class BackendPool implements ConnectionSource {
     private final int loopCount;
     private final PoolSettings settings;
     private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
+    // observe: connections open and kept idle, for pool metrics (active = open - idle)
+    private final java.util.concurrent.atomic.AtomicInteger openCount = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicInteger idleCount = new java.util.concurrent.atomic.AtomicInteger();
+    private final String origin;
 
     BackendPool(BackendTarget origin, EventLoops loops, PoolSettings settings, BackendTls tls) {
+        this.origin = origin.origin();
         this.host = origin.host();
         this.port = origin.port();
         this.loops = loops;
@@ -65,6 +70,7 @@ public final class BackendPool implements ConnectionSource {
                 long now = System.nanoTime();
                 Channel channel;
                 while ((channel = kept.pollLast()) != null) {
+                    idleCount.decrementAndGet(); // observe
                     BackendConnection connection = BackendConnection.of(channel);
                     if (channel.isActive() && !connection.idleExpired(now)) {
                         acquirer.acquired(channel, true);
@@ -89,6 +95,8 @@ public final class BackendPool implements ConnectionSource {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        openCount.incrementAndGet(); // observe
+                        ch.closeFuture().addListener(f -> openCount.decrementAndGet());
                         if (tls != null) {
                             // the handshake shares the connect timeout: both are "getting a usable connection"
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), host, port,
@@ -138,6 +146,7 @@ public final class BackendPool implements ConnectionSource {
         }
         BackendConnection.of(channel).markIdle(System.nanoTime(), idleTimeoutNanos);
         kept.addLast(channel);
+        idleCount.incrementAndGet(); // observe
     }
 
     @Override
@@ -149,8 +158,8 @@ public final class BackendPool implements ConnectionSource {
     @Override
     public void forget(Channel channel) {
         ArrayDeque<Channel> kept = idle.get(channel.eventLoop());
-        if (kept != null) {
-            kept.remove(channel);
+        if (kept != null && kept.remove(channel)) {
+            idleCount.decrementAndGet(); // observe
         }
     }
 
@@ -166,6 +175,7 @@ public final class BackendPool implements ConnectionSource {
         long now = System.nanoTime();
         kept.removeIf(channel -> {
             if (!channel.isActive() || BackendConnection.of(channel).idleExpired(now)) {
+                idleCount.decrementAndGet(); // observe
                 channel.close();
                 return true;
             }
@@ -173,10 +183,26 @@ public final class BackendPool implements ConnectionSource {
         });
     }
 
+    /** The origin ({@code http://host:port}) this pool connects to (observe). */
+    public String origin() {
+        return origin;
+    }
+
+    /** Connections open or being opened to the backend, in use or idle (observe). */
+    public int openConnections() {
+        return openCount.get();
+    }
+
+    /** Connections kept idle for reuse (observe). */
+    public int idleConnections() {
+        return Math.max(0, idleCount.get());
+    }
+
     /** Closes every kept connection (shutdown). */
     void close() {
         idle.forEach((loop, kept) -> loop.execute(() -> {
             kept.forEach(Channel::close);
+            idleCount.addAndGet(-kept.size()); // observe
             kept.clear();
         }));
     }

@@ -44,6 +44,11 @@ public final class BackendPools implements AutoCloseable {
                 o -> new H2BackendPool(target, loops, settings, target.secure() ? tls : null));
     }
 
+    /** Every pool (observe: pool metrics). */
+    public java.util.Collection<BackendPool> all() {
+        return java.util.List.copyOf(pools.values());
+    }
+
     @Override
     public void close() {
         pools.values().forEach(BackendPool::close);

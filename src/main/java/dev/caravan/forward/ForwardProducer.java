@@ -209,6 +209,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
 
         @Override
         public void ended(ForwardOutcome outcome) {
+            request.log().attemptEnded(outcome.kind().name()); // observe: per-backend attempt metrics
             if (outcome.kind() == Kind.RESPONDED) {
                 upstream.responded(current, outcome.status());
                 Message message = exchange.getMessage();

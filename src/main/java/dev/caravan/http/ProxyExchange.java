@@ -59,6 +59,7 @@ public final class ProxyExchange {
     private boolean webSocketUpgrade;
     private ErrorRenderer errorRenderer;
     private boolean upgraded;
+    private java.util.Map<Class<?>, Object> attachments;
     private java.util.Map<String, Object> carriedHeaders;
 
     /**
@@ -455,6 +456,22 @@ public final class ProxyExchange {
                 responder.cut(this);
             }
         });
+    }
+
+    // ---- attachments (observe: per-request state of listener-wide features such as the request id)
+
+    /** What a listener-wide feature attached to this exchange under {@code type}, or null. */
+    public <T> T attachment(Class<T> type) {
+        Object value = attachments == null ? null : attachments.get(type);
+        return type.cast(value);
+    }
+
+    /** Attaches per-request state of a listener-wide feature (request id, trace context, access-log choice). */
+    public <T> void attach(Class<T> type, T value) {
+        if (attachments == null) {
+            attachments = new java.util.IdentityHashMap<>(4);
+        }
+        attachments.put(type, value);
     }
 
     /** The body bytes the connection read for this request (counted as they arrive). */

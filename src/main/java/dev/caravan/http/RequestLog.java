@@ -41,6 +41,12 @@ public final class RequestLog {
     private Outcome outcome = Outcome.OPEN;
     private String protocol = "HTTP/1.1";
     private int grpcStatus = -1;
+    // observe: how each backend attempt ended, for per-backend metrics (connect failures, timeouts)
+    private java.util.List<Attempt> attemptResults;
+
+    /** One backend attempt: the origin tried and how it ended (a {@code ForwardOutcome.Kind} name). */
+    public record Attempt(String origin, String result) {
+    }
 
     public RequestLog(long connectionAcceptedNanos, long headReadNanos) {
         this.connectionAcceptedNanos = connectionAcceptedNanos;
@@ -171,6 +177,21 @@ public final class RequestLog {
 
     public void requestSent() {
         this.requestSentNanos = System.nanoTime();
+    }
+
+    /** The current attempt ended with {@code result} (observe: per-backend attempt metrics). */
+    public void attemptEnded(String result) {
+        if (backend != null) {
+            if (attemptResults == null) {
+                attemptResults = new java.util.ArrayList<>(2);
+            }
+            attemptResults.add(new Attempt(backend, result));
+        }
+    }
+
+    /** Every backend attempt that ended, in order (empty when none was made). */
+    public java.util.List<Attempt> attemptResults() {
+        return attemptResults == null ? java.util.List.of() : attemptResults;
     }
 
     void responseStarted(int statusCode) {

@@ -42,6 +42,10 @@ public final class Listener {
             new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
     private final List<Consumer<ProxyExchange>> observers = new CopyOnWriteArrayList<>();
+    // observe: connections accepted and closed (metrics), and listener-wide per-connection setup (MDC handler)
+    private final java.util.concurrent.atomic.AtomicLong accepted = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong closed = new java.util.concurrent.atomic.AtomicLong();
+    private final List<Consumer<Channel>> connectionStarters = new CopyOnWriteArrayList<>();
     private Channel serverChannel;
     /** Null when the listener speaks HTTP/1.1 only. */
     private final H2Server h2;
@@ -101,6 +105,9 @@ public final class Listener {
                         ch.pipeline().addLast("decoder", newDecoder(config.limits()));
                         ch.pipeline().addLast("encoder", encoder);
                         ch.pipeline().addLast("connection", connection);
+                        accepted.incrementAndGet(); // observe
+                        ch.closeFuture().addListener(f -> closed.incrementAndGet());
+                        connectionStarters.forEach(starter -> starter.accept(ch));
                     }
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
@@ -174,6 +181,29 @@ public final class Listener {
         if (count.decrementAndGet() <= 0) {
             perAddress.remove(peer, count);
         }
+    }
+
+    /**
+     * Calls {@code starter} with every connection this listener admits, once its pipeline is built, on its event loop
+     * (observe: a handler that scopes the log MDC to the connection's current request).
+     */
+    public void onConnection(Consumer<Channel> starter) {
+        connectionStarters.add(starter);
+    }
+
+    /** Connections admitted since start (observe). */
+    public long acceptedConnections() {
+        return accepted.get();
+    }
+
+    /** Admitted connections that have closed since start (observe). */
+    public long closedConnections() {
+        return closed.get();
+    }
+
+    /** Connections open now (observe). */
+    public int openConnections() {
+        return connections.size();
     }
 
     /** Connections closed at accept because a connection limit was reached. */

@@ -45,6 +45,7 @@ public final class CaravanServer {
     private RouteReloader reloader;
     private CertificateStore certificates;
     private HealthChecks healthChecks;
+    private dev.caravan.observe.Observability observability; // observe: metrics, access log, ids, admin listener
 
     public CaravanServer(ServerSettings settings, CamelContext context, PropertiesFile propertiesFile) {
         this.settings = settings;
@@ -84,11 +85,33 @@ public final class CaravanServer {
         listeners.all().forEach(listener -> listener.onExchangeStarted(grpc));
         context.getRegistry().bind("caravanListeners", listeners);
         context.getRegistry().bind("caravanBackendPools", pools);
-        context.getRegistry().bind("caravanBackends", new Backends());
+        Backends backends = new Backends();
+        context.getRegistry().bind("caravanBackends", backends);
         healthChecks = new HealthChecks(loops, backendTls);
         context.getRegistry().bind("caravanHealthChecks", healthChecks);
         context.getRegistry().bind("caravanServer", this);
+        startObservability(backends);
         LOG.info("Caravan I/O: {} threads ({})", settings.ioThreads(), loops.isEpoll() ? "epoll" : "nio");
+    }
+
+    /** Observe: request ids, trace context, MDC, metrics and access log on every listener, before any binds. */
+    private void startObservability(Backends backends) {
+        observability = new dev.caravan.observe.Observability(settings.observe(), context, loops, backends, pools,
+                certificates, () -> reloader);
+        observability.attach(listeners);
+        context.getRegistry().bind("caravanObservability", observability);
+    }
+
+    /** Observe: the admin listener binds before the routes load, so liveness answers during a long start. */
+    private void startAdmin() {
+        try {
+            observability.startAdmin();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StartupException("Interrupted while binding the admin listener", e);
+        } catch (RuntimeException e) {
+            throw new StartupException(StartupException.describe(e), e);
+        }
     }
 
     /**
@@ -96,6 +119,7 @@ public final class CaravanServer {
      * meets the routes; then starts watching the files and the properties file.
      */
     public void loadRoutes() {
+        startAdmin(); // observe
         reloader = new RouteReloader(context, settings.routesDir(), listeners, settings.drainTimeoutMillis(),
                 () -> List.of(new ProxyRouteTemplate()), propertiesFile, new SettingsCheck(propertiesFile.name()));
         try {
@@ -143,6 +167,9 @@ public final class CaravanServer {
 
     /** Stops taking new connections and lets open requests finish (before routes stop). */
     public void drain() {
+        if (observability != null) {
+            observability.shuttingDown(); // observe: readiness answers 503 before the listeners stop accepting
+        }
         if (reloader != null) {
             reloader.close();
         }
@@ -154,6 +181,9 @@ public final class CaravanServer {
 
     /** Closes the pools and I/O threads (after routes stopped). */
     public void stop() {
+        if (observability != null) {
+            observability.close(); // observe: the admin listener closes last, before the I/O threads
+        }
         if (healthChecks != null) {
             healthChecks.close();
         }
@@ -180,6 +210,11 @@ public final class CaravanServer {
     /** The bound port of the {@code https} listener; fails if {@code caravan.https.enabled} is false. */
     public int httpsPort() {
         return listeners.get("https").port();
+    }
+
+    /** Observe: metrics, access log, request ids and the admin listener. */
+    public dev.caravan.observe.Observability observability() {
+        return observability;
     }
 
     /** The TLS certificates of the {@code https} listener, or null when it is disabled. */

@@ -41,7 +41,8 @@ public record ServerSettings(
         long reloadIntervalMillis,
         long drainTimeoutMillis,
         long shutdownGraceMillis,
-        String trustedProxies) {
+        String trustedProxies,
+        dev.caravan.observe.ObserveSettings observe) {
 
     public static ServerSettings from(PropertiesComponent properties) {
         return from(SettingsSource.of(properties));
@@ -92,7 +93,8 @@ public record ServerSettings(
                 number(properties, "caravan.routes.reloadInterval", 500),
                 number(properties, "caravan.routes.drainTimeout", 3_600_000),
                 number(properties, "caravan.shutdown.grace", 10_000),
-                string(properties, "caravan.trustedProxies", ""));
+                string(properties, "caravan.trustedProxies", ""),
+                dev.caravan.observe.ObserveSettings.from(properties::get)); // observe: metrics, logs, admin
     }
 
     private static boolean encodedSlashes(String value) {

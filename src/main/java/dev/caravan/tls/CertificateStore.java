@@ -111,6 +111,14 @@ public final class CertificateStore implements AutoCloseable {
         return true;
     }
 
+    /** The certificates served now, by name (the development certificate when the folder has none) (observe). */
+    public synchronized List<ServedCertificate> served() {
+        if (current.isEmpty() && development != null) {
+            return List.of(development);
+        }
+        return List.copyOf(current.values());
+    }
+
     public TlsTermination termination() {
         return new TlsTermination(certificates, settings.handshakeTimeoutMillis());
     }

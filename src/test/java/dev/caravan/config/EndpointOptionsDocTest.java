@@ -36,6 +36,7 @@ class EndpointOptionsDocTest {
         "caravan-jwt, dev.caravan.access.JwtConfiguration",
         "caravan-geo, dev.caravan.access.GeoConfiguration",
         "caravan-cors, dev.caravan.access.CorsConfiguration",
+        "caravan-access-log, dev.caravan.observe.AccessLogConfiguration",
         "caravan-cache, dev.caravan.cache.CacheConfiguration",
         "caravan-compress, dev.caravan.compress.CompressConfiguration",
         "caravan-idempotent, dev.caravan.idempotent.IdempotentConfiguration",

@@ -142,7 +142,7 @@ class ForwardingTest {
                 "TE: trailers",
                 "Proxy-Authorization: Basic dXNlcjpwYXNz",
                 "Proxy-Connection: keep-alive",
-                "Upgrade: websocket",
+                "Upgrade: h2c", // not websocket: a WebSocket upgrade is answered 501 since 198dca9
                 "X-Forwarded-For: 203.0.113.7",
                 "Via: 1.1 edge",
                 "X-End-To-End: kept");

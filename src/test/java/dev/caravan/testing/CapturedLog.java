@@ -6,7 +6,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Copies what is logged while it is open (slf4j-simple writes to whatever {@code System.err} is at the time), so a
+ * Copies what is logged while it is open (the tests' logback console appender writes to whatever {@code System.err} is at the time), so a
  * test can check that an operator would read the right line. Tests run one at a time, so swapping the stream is safe.
  */
 public final class CapturedLog implements AutoCloseable {

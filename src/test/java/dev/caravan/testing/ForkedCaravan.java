@@ -43,6 +43,7 @@ public final class ForkedCaravan {
         }
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.caravan.Caravan"));
         command.addAll(List.of(args));
+        command.add("--caravan.admin.port=0"); // never the fixed 9901: builds run side by side on this machine
         Path log = Files.createTempFile(workDir, "caravan", ".log");
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)

@@ -37,7 +37,7 @@ public final class ForkedGateway implements AutoCloseable {
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.caravan.Caravan",
                 "--caravan.http.host=127.0.0.1", "--caravan.http.port=" + http, "--caravan.https.port=" + https,
-                "--caravan.routes.dir=" + routes, "--caravan.routes.reload=false"));
+                "--caravan.routes.dir=" + routes, "--caravan.routes.reload=false", "--caravan.admin.port=0"));
         command.addAll(List.of(arguments));
         Path log = workDir.resolve("gateway-" + http + ".log");
         Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
@@ -77,6 +77,19 @@ public final class ForkedGateway implements AutoCloseable {
 
     public String log() throws IOException {
         return Files.readString(log);
+    }
+
+    /** Sends SIGTERM, as a container runtime or systemd stops a service (observe: graceful shutdown). */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits for the process to end; returns its exit code, or fails if it has not ended in time. */
+    public int awaitExit(Duration limit) throws InterruptedException {
+        if (!process.waitFor(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("gateway still running after " + limit);
+        }
+        return process.exitValue();
     }
 
     @Override

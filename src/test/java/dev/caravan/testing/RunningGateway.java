@@ -40,6 +40,7 @@ public final class RunningGateway implements AutoCloseable {
         all.put("caravan.routes.dir", routesDir.toString());
         all.put("caravan.routes.reloadInterval", "100");
         all.put("caravan.shutdown.grace", "500");
+        all.put("caravan.admin.port", "0"); // never the fixed 9901: builds run side by side on this machine
         all.putAll(properties);
         return all;
     }
@@ -69,6 +70,11 @@ public final class RunningGateway implements AutoCloseable {
     /** A listener of this gateway ({@code http}, {@code https}), e.g. to observe its finished exchanges. */
     public dev.caravan.listen.Listener listener(String name) {
         return caravan.server().listeners().get(name);
+    }
+
+    /** The admin listener's bound port (observe). */
+    public int adminPort() {
+        return caravan.server().observability().adminPort();
     }
 
     public RouteReloader reloader() {

