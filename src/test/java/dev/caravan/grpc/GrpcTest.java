@@ -75,6 +75,16 @@ class GrpcTest {
                 request);
     }
 
+    private static String metrics() {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + gateway.adminPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            return "";
+        }
+    }
+
     @Test
     void unaryAndServerStreamingCallsGoThrough() {
         assertEquals("hello world", call(channel, Greeter.SAY_HELLO, "world"));
@@ -149,6 +159,8 @@ class GrpcTest {
         assertTrue(failed.getStatus().getDescription().contains("502"), failed.getStatus().toString());
         Await.until(() -> finished.stream().anyMatch(l -> l.grpcStatus() == 14 && l.status() == 200),
                 "grpc-status 14 in the request log");
+        Await.until(() -> metrics().contains("caravan_grpc_calls_total{grpc_status=\"14\",listener=\"http\","
+                + "route=\"greeter-down\"}"), "the call counted by its grpc-status in the metrics");
     }
 
     @Test
