@@ -24,6 +24,8 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     private final ConnectionSource pool;
     private ForwardCall call;
+    /** The connection became a WebSocket: the end of the 101 may still come through; nothing else will. */
+    private boolean upgrading;
     private ChannelHandlerContext context;
     private long idleSince;
     private long idleTimeoutNanos;
@@ -40,16 +42,39 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     /** A call starts using this connection; its response is expected now (without a body for HEAD). */
     void attach(ForwardCall newCall, boolean headRequest) {
         this.call = newCall;
-        decoder().expectResponse(headRequest);
+        BackendResponseDecoder decoder = decoder();
+        if (decoder != null) {
+            decoder.expectResponse(headRequest);
+        }
     }
 
     void detach() {
         this.call = null;
-        decoder().responseEnded();
+        BackendResponseDecoder decoder = decoder();
+        if (decoder != null) {
+            decoder.responseEnded();
+        }
     }
 
+    /** The backend answered 101 to a WebSocket handshake: no more HTTP on this connection, and no pool either. */
+    void detachForUpgrade() {
+        this.call = null;
+        this.upgrading = true;
+        BackendResponseDecoder decoder = decoder();
+        if (decoder != null) {
+            decoder.hold();
+        }
+    }
+
+    /** The HTTP/1.1 response decoder, or null on a stream to an HTTP/2 backend (its codec frames responses). */
     BackendResponseDecoder decoder() {
         return (BackendResponseDecoder) context.pipeline().get("decoder");
+    }
+
+    /** Bytes already read past the end of the response (HTTP/1.1 only: a stream cannot overrun). */
+    boolean hasBytesBeyondResponse() {
+        BackendResponseDecoder decoder = decoder();
+        return decoder != null && decoder.hasBytesBeyondResponse();
     }
 
     void markIdle(long now, long timeoutNanos) {
@@ -81,6 +106,10 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         ForwardCall current = call;
+        if (upgrading) {
+            ReferenceCountUtil.release(msg); // the (empty) end of the 101
+            return;
+        }
         if (current == null) {
             // nothing was asked: a backend talking out of turn cannot be trusted with the next request
             ReferenceCountUtil.release(msg);
@@ -108,6 +137,14 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
         ForwardCall current = call;
         if (current != null) {
             current.onWritabilityChanged();
+        }
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // the connection became a WebSocket tunnel
+        if (deadlineCheck != null) {
+            deadlineCheck.cancel(false);
         }
     }
 

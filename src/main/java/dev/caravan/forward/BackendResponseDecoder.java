@@ -21,6 +21,8 @@ final class BackendResponseDecoder extends HttpResponseDecoder {
 
     private boolean answeringHead;
     private boolean expecting;
+    /** The backend switched to WebSocket: what follows is not HTTP and stays here until the tunnel takes it. */
+    private boolean held;
 
     BackendResponseDecoder(HttpDecoderConfig config) {
         super(config);
@@ -35,6 +37,10 @@ final class BackendResponseDecoder extends HttpResponseDecoder {
     /** The response ended; anything that arrives now is out of turn. */
     void responseEnded() {
         this.expecting = false;
+    }
+
+    void hold() {
+        held = true;
     }
 
     /** Bytes already read past the end of the current response (a backend that sent more than it declared). */
@@ -52,6 +58,9 @@ final class BackendResponseDecoder extends HttpResponseDecoder {
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        if (held) {
+            return;
+        }
         if (!expecting) {
             // a backend talking out of turn cannot be trusted with the next request
             buffer.skipBytes(buffer.readableBytes());

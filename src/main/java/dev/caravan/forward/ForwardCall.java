@@ -9,6 +9,8 @@ import dev.caravan.http.MessageHeaders;
 import dev.caravan.http.ProxyExchange;
 import dev.caravan.http.ReadControl;
 import dev.caravan.http.StreamingBody;
+import dev.caravan.websocket.UpgradedBackend;
+import dev.caravan.websocket.WebSocketHandshake;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
@@ -31,6 +33,8 @@ import java.util.concurrent.TimeUnit;
  * CONNECTING ──acquired──▶ AWAITING_HEAD ──1xx──▶ INTERIM ──its end──▶ AWAITING_HEAD
  *     │  ▲ stale kept connection,                 │
  *     │  └─ replayable request: once              └──final head──▶ STREAMING ──last content──▶ DONE
+ *     │                                           └──101 to a WebSocket handshake──▶ UPGRADED (the connection
+ *     │                                                                     leaves the call: a tunnel takes it)
  *     └──────────── any failure, timeout, abort ─────────────────────────────────────────────▶ DONE
  * </pre>
  *
@@ -41,7 +45,10 @@ import java.util.concurrent.TimeUnit;
  */
 final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
 
-    enum State { CONNECTING, AWAITING_HEAD, INTERIM, STREAMING, DONE }
+    enum State { CONNECTING, AWAITING_HEAD, INTERIM, STREAMING, UPGRADED, DONE }
+
+    /** How long an upgraded (WebSocket) connection may carry nothing either way, unless the route says otherwise. */
+    static final long DEFAULT_UPGRADE_IDLE_MILLIS = 300_000;
 
     /** Interim (1xx) responses relayed per request; a backend sending more is broken or hostile. */
     static final int MAX_INTERIM_RESPONSES = 16;
@@ -84,6 +91,7 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
     private StreamingBody responseBody;
     private long responseDeadline = Long.MAX_VALUE;
     private int interims;
+    private long upgradeIdleTimeoutMillis = DEFAULT_UPGRADE_IDLE_MILLIS;
 
     /**
      * @param body       the request body to stream (null for none); exclusive with {@code fixedBody}
@@ -106,6 +114,12 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
 
     State state() {
         return state;
+    }
+
+    /** The idle timeout of a WebSocket tunnel this call may open. */
+    ForwardCall upgradeIdleTimeout(long millis) {
+        this.upgradeIdleTimeoutMillis = millis;
+        return this;
     }
 
     void start() {
@@ -180,7 +194,12 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
         }
         int code = response.status().code();
         if (code == 101) {
-            end(Kind.INVALID_RESPONSE, "Unexpected 101 Switching Protocols"); // Upgrade is never forwarded
+            if (exchange.isWebSocketUpgrade() && WebSocketHandshake.isAccepted(response) && requestSent
+                    && BackendConnection.of(backend).decoder() != null) {
+                upgraded(response);
+            } else {
+                end(Kind.INVALID_RESPONSE, "Unexpected 101 Switching Protocols"); // only a handshake is upgraded
+            }
             return;
         }
         if (code < 200) {
@@ -200,11 +219,31 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
             return;
         }
         state = State.STREAMING;
-        keepAlive = HttpUtil.isKeepAlive(response);
+        // a connection that carried a WebSocket handshake is not reused, whatever the answer
+        keepAlive = HttpUtil.isKeepAlive(response) && !exchange.isWebSocketUpgrade();
         idleTimeoutNanos = KeepAliveTimeout.idleNanos(response.headers(), connections.idleTimeoutNanos());
         responseBody = new StreamingBody(this);
         responseBody.readBurstStarted();
         report(ForwardOutcome.responded(response, responseBody));
+    }
+
+    /**
+     * The backend agreed to switch to WebSocket: the connection stops reading (what it sent after the 101 stays in
+     * its decoder), leaves this call and the pool for good, and goes to the client side as the answer's "body".
+     */
+    private void upgraded(HttpResponse response) {
+        state = State.UPGRADED;
+        responseDeadline = Long.MAX_VALUE;
+        exchange.log().backendResponded();
+        Channel channel = backend;
+        channel.config().setAutoRead(false);
+        BackendConnection.of(channel).detachForUpgrade();
+        UpgradedBackend upgraded = new UpgradedBackend(channel, upgradeIdleTimeoutMillis, () -> {
+            channel.pipeline().remove("connection");
+            channel.pipeline().remove("encoder");
+            channel.pipeline().remove("decoder");
+        }, this::endUse);
+        report(ForwardOutcome.responded(response, upgraded));
     }
 
     void onResponseContent(HttpContent content) {
@@ -333,7 +372,7 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
         state = State.DONE;
         endUse();
         BackendConnection connection = BackendConnection.of(backend);
-        boolean overran = connection.decoder().hasBytesBeyondResponse();
+        boolean overran = connection.hasBytesBeyondResponse();
         connection.detach();
         if (keepAlive && !overran) {
             backend.config().setAutoRead(true);

@@ -14,6 +14,8 @@ import org.apache.camel.spi.UriPath;
 @UriParams
 public final class ForwardConfiguration {
 
+    static final String HTTP1 = "http1";
+
     @UriPath(description = "Backend base URLs, comma-separated: http[s]://host:port[/base]")
     @Metadata(required = true)
     private String targets;
@@ -40,6 +42,13 @@ public final class ForwardConfiguration {
     @UriParam(label = "producer,timeout", defaultValue = "60000",
             description = "Milliseconds from the end of the request (body included) to the response head; then 504")
     private long responseTimeout = 60_000;
+    @UriParam(label = "producer", defaultValue = "http1", enums = "http1,h2c,h2", description = "How Caravan speaks to"
+            + " the backends: http1 (HTTP/1.1), h2c (HTTP/2 in clear, prior knowledge; http:// URLs) or h2 (HTTP/2 over"
+            + " TLS by ALPN; https:// URLs). gRPC backends need h2c or h2")
+    private String protocol = HTTP1;
+    @UriParam(label = "producer,timeout", defaultValue = "300000", description = "Milliseconds a WebSocket connection"
+            + " (after the backend's 101) may carry nothing in either direction before both sides are closed")
+    private long websocketIdleTimeout = 300_000;
     @UriParam(label = "producer,pool", defaultValue = "64", description = "Idle keep-alive connections kept per backend")
     private int poolSize = 64;
     @UriParam(label = "producer,pool", defaultValue = "4000",
@@ -93,6 +102,7 @@ public final class ForwardConfiguration {
     void validate() {
         requirePositive("connectTimeout", connectTimeout);
         requirePositive("responseTimeout", responseTimeout);
+        requirePositive("websocketIdleTimeout", websocketIdleTimeout);
         requirePositive("poolSize", poolSize);
         requirePositive("poolIdleTimeout", poolIdleTimeout);
         requirePositive("maxAttempts", maxAttempts);
@@ -111,6 +121,18 @@ public final class ForwardConfiguration {
     private static void requirePositive(String name, long value) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be positive, was " + value);
+        }
+    }
+
+    /** h2c needs an http:// URL and h2 an https:// one (the protocol and the scheme must not disagree silently). */
+    void validateProtocolFor(BackendTarget target) {
+        if (protocol.equals("h2c") && target.secure()) {
+            throw new IllegalArgumentException("protocol=h2c is HTTP/2 in clear; " + target.origin()
+                    + " is https (use protocol=h2)");
+        }
+        if (protocol.equals("h2") && !target.secure()) {
+            throw new IllegalArgumentException("protocol=h2 is HTTP/2 over TLS; " + target.origin()
+                    + " is http (use protocol=h2c)");
         }
     }
 
@@ -201,6 +223,26 @@ public final class ForwardConfiguration {
 
     public void setResponseTimeout(long responseTimeout) {
         this.responseTimeout = responseTimeout;
+    }
+
+    public String getProtocol() {
+        return protocol;
+    }
+
+    public void setProtocol(String protocol) {
+        String value = protocol.trim().toLowerCase(java.util.Locale.ROOT);
+        if (!value.equals(HTTP1) && !value.equals("h2c") && !value.equals("h2")) {
+            throw new IllegalArgumentException("protocol must be http1, h2c or h2, was '" + protocol + "'");
+        }
+        this.protocol = value;
+    }
+
+    public long getWebsocketIdleTimeout() {
+        return websocketIdleTimeout;
+    }
+
+    public void setWebsocketIdleTimeout(long websocketIdleTimeout) {
+        this.websocketIdleTimeout = websocketIdleTimeout;
     }
 
     public int getPoolSize() {

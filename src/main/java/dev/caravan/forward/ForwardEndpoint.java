@@ -63,10 +63,11 @@ public final class ForwardEndpoint extends DefaultEndpoint {
         ForwardConfiguration c = configuration;
         c.validate();
         List<Backend> group = targets.stream().map(backends::backend).toList();
-        Map<Backend, BackendPool> poolByBackend = new IdentityHashMap<>();
+        Map<Backend, ConnectionSource> poolByBackend = new IdentityHashMap<>();
         Map<Backend, BackendTarget> targetByBackend = new IdentityHashMap<>();
         for (int i = 0; i < group.size(); i++) {
-            poolByBackend.put(group.get(i), pools.pool(targets.get(i), c.poolSettings()));
+            c.validateProtocolFor(targets.get(i));
+            poolByBackend.put(group.get(i), pools.pool(targets.get(i), c.poolSettings(), c.getProtocol()));
             targetByBackend.put(group.get(i), targets.get(i));
         }
         Upstream upstream = new Upstream(group, policy(group), new UpstreamSettings(

@@ -42,12 +42,13 @@ final class ForwardProducer extends DefaultAsyncProducer {
 
     private final HttpBinding binding = new HttpBinding();
     private final Upstream upstream;
-    private final Map<Backend, BackendPool> pools;
+    private final Map<Backend, ConnectionSource> pools;
     private final Map<Backend, BackendTarget> targets;
     private final TargetRewrite rewrite;
     private final boolean preserveHost;
     private final boolean emitForwarded;
     private final long responseTimeoutMillis;
+    private final long websocketIdleTimeoutMillis;
     private final Function<Exchange, String> affinityKey;
     private final HealthChecks healthChecks;
     private final HealthSettings healthSettings;
@@ -60,7 +61,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
      * @param targets this endpoint's URL for each backend (its base path is this route's; the shared {@link Backend}
      *                is keyed by origin only)
      */
-    ForwardProducer(ForwardEndpoint endpoint, Upstream upstream, Map<Backend, BackendPool> pools,
+    ForwardProducer(ForwardEndpoint endpoint, Upstream upstream, Map<Backend, ConnectionSource> pools,
                     Map<Backend, BackendTarget> targets, TargetRewrite rewrite, Function<Exchange, String> affinityKey,
                     HealthChecks healthChecks, HealthSettings healthSettings) {
         super(endpoint);
@@ -72,6 +73,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
         this.preserveHost = configuration.isPreserveHost();
         this.emitForwarded = configuration.isForwarded();
         this.responseTimeoutMillis = configuration.getResponseTimeout();
+        this.websocketIdleTimeoutMillis = configuration.getWebsocketIdleTimeout();
         this.affinityKey = affinityKey;
         this.healthChecks = healthChecks;
         this.healthSettings = healthSettings;
@@ -191,7 +193,7 @@ final class ForwardProducer extends DefaultAsyncProducer {
             request.log().attemptStarted(current.target().origin());
             new ForwardCall(request, pools.get(current), outgoing.head(), outgoing.streamed(),
                     outgoing.fixed() == null ? null : Unpooled.wrappedBuffer(outgoing.fixed()), responseTimeoutMillis,
-                    current, replayable(), this).start();
+                    current, replayable(), this).upgradeIdleTimeout(websocketIdleTimeoutMillis).start();
         }
 
         /** Decided when the 5xx arrives, so a budget token taken here is spent on the retry that replaces it. */

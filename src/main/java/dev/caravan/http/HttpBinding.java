@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -113,6 +114,11 @@ public final class HttpBinding {
             headers.set(HttpHeaderNames.HOST, backendAuthority);
         }
         ForwardedHeaders.apply(headers, request, emitForwarded);
+        if (request.isWebSocketUpgrade()) {
+            // hop-by-hop, so never taken from the route's message: only a handshake the client made is asked for
+            headers.set(HttpHeaderNames.UPGRADE, "websocket");
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
         Object body = message.getBody();
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         if (body instanceof BodySource source) {

@@ -18,6 +18,9 @@ public final class PeerAddress {
     }
 
     public static InetSocketAddress of(Channel channel) {
+        if (channel.parent() != null && !(channel.parent() instanceof io.netty.channel.ServerChannel)) {
+            channel = channel.parent(); // an HTTP/2 stream: the connection knows who is at the other end
+        }
         InetSocketAddress announced = channel.attr(ANNOUNCED).get();
         return announced != null ? announced : (InetSocketAddress) channel.remoteAddress();
     }

@@ -55,6 +55,10 @@ public final class ProxyExchange {
     private boolean responded;
     private boolean relayingBackendBody;
     private List<Consumer<ProxyExchange>> onFinished;
+    private List<Consumer<ProxyExchange>> onUpgraded;
+    private boolean webSocketUpgrade;
+    private ErrorRenderer errorRenderer;
+    private boolean upgraded;
     private java.util.Map<Class<?>, Object> attachments;
     private java.util.Map<String, Object> carriedHeaders;
 
@@ -115,6 +119,49 @@ public final class ProxyExchange {
      */
     public String canonicalPath() {
         return canonicalPath;
+    }
+
+    /**
+     * The client asked to switch this connection to WebSocket (a well-formed HTTP/1.1 opening handshake): the
+     * backend request carries {@code Upgrade: websocket} and {@code Connection: Upgrade}, and a 101 from the backend
+     * turns the connection into a tunnel.
+     */
+    public boolean isWebSocketUpgrade() {
+        return webSocketUpgrade;
+    }
+
+    /** Set by the connection that read the request (only it can tell a well-formed handshake). */
+    public void markWebSocketUpgrade() {
+        this.webSocketUpgrade = true;
+    }
+
+    /** True once the connection became a WebSocket tunnel (after the 101). */
+    public boolean isUpgraded() {
+        return upgraded;
+    }
+
+    /**
+     * The connection became a tunnel: the exchange no longer belongs to its route (a reload neither waits for it nor
+     * cuts it), though it stays open until the tunnel ends.
+     */
+    public void upgraded() {
+        upgraded = true;
+        if (onUpgraded != null) {
+            onUpgraded.forEach(listener -> listener.accept(this));
+            onUpgraded = null;
+        }
+    }
+
+    /** Runs {@code listener} if this exchange becomes a tunnel (see {@link #upgraded()}). */
+    public void onUpgraded(Consumer<ProxyExchange> listener) {
+        if (upgraded) {
+            listener.accept(this);
+            return;
+        }
+        if (onUpgraded == null) {
+            onUpgraded = new ArrayList<>(1);
+        }
+        onUpgraded.add(listener);
     }
 
     /** True when the client announced a body (chunked, or a non-zero Content-Length). */
@@ -270,7 +317,8 @@ public final class ProxyExchange {
             writeDirect(ErrorPage.render(channel.alloc(), version(), 500, head.headers().get(HttpHeaderNames.ACCEPT)));
             return;
         }
-        if (body != null) {
+        if (body != null && response.status().code() != 101) {
+            // (a 101's "body" is the upgraded backend connection: no decorator or count applies; the tunnel counts)
             if (responseDecorators != null) {
                 for (BodyDecorator decorator : responseDecorators) {
                     body = decorator.decorate(response, body);
@@ -290,8 +338,17 @@ public final class ProxyExchange {
         respond(response, StreamingBody.of(content));
     }
 
+    /** The gateway's own failures for this exchange are answered by {@code renderer} instead of the error page. */
+    public void renderErrorsWith(ErrorRenderer renderer) {
+        this.errorRenderer = renderer;
+    }
+
     /** Sends the gateway's own error page for {@code status}, with {@code extraHeaders} (may be null). */
     public void respondError(int status, HttpHeaders extraHeaders) {
+        if (errorRenderer != null) {
+            errorRenderer.respond(this, status, extraHeaders);
+            return;
+        }
         FullHttpResponse page = ErrorPage.render(channel.alloc(), version(), status,
                 head.headers().get(HttpHeaderNames.ACCEPT));
         if (extraHeaders != null) {
@@ -420,5 +477,10 @@ public final class ProxyExchange {
     /** The body bytes the connection read for this request (counted as they arrive). */
     public void countBytesIn(long n) {
         log.addBytesIn(n);
+    }
+
+    /** Bytes written to the client outside a response body (a tunnel's). */
+    public void countBytesOut(long n) {
+        log.addBytesOut(n);
     }
 }

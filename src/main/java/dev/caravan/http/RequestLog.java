@@ -39,6 +39,8 @@ public final class RequestLog {
     private int attempts;
     private int status;
     private Outcome outcome = Outcome.OPEN;
+    private String protocol = "HTTP/1.1";
+    private int grpcStatus = -1;
     // observe: how each backend attempt ended, for per-backend metrics (connect failures, timeouts)
     private java.util.List<Attempt> attemptResults;
 
@@ -123,6 +125,24 @@ public final class RequestLog {
 
     public Outcome outcome() {
         return outcome;
+    }
+
+    /** How the client spoke: {@code HTTP/1.1}, {@code HTTP/1.0} or {@code HTTP/2}. */
+    public String protocol() {
+        return protocol;
+    }
+
+    public void protocol(String clientProtocol) {
+        this.protocol = clientProtocol;
+    }
+
+    /** The {@code grpc-status} the client got (from the response trailers or a trailers-only head), or -1. */
+    public int grpcStatus() {
+        return grpcStatus;
+    }
+
+    public void grpcStatus(int status) {
+        this.grpcStatus = status;
     }
 
     /** Nanoseconds from the request head to the last byte (or to now, while open). */

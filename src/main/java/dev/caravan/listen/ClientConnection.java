@@ -14,9 +14,13 @@ import dev.caravan.http.RequestLog;
 import dev.caravan.http.RequestLog.Outcome;
 import dev.caravan.http.ResponseHeadFilter;
 import dev.caravan.http.StreamingBody;
+import dev.caravan.websocket.Tunnel;
+import dev.caravan.websocket.UpgradedBackend;
+import dev.caravan.websocket.WebSocketHandshake;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
@@ -53,11 +57,17 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * One client connection, HTTP/1.1: reads requests one at a time, makes a {@link ProxyExchange} for each and hands it
+ * One client connection, HTTP/1.1 (or one HTTP/2 stream, see below): reads requests one at a time, makes a {@link ProxyExchange} for each and hands it
  * to the listener's {@link RouteTable}, writes the answer and streams its body, then reads the next (pipelined requests
  * wait in a backlog). It owns what belongs to the connection: request validation, framing of responses, keep-alive,
  * backpressure on the request body, discarding unwanted bodies, and the idle timeout. Everything runs on the
  * connection's event loop.
+ *
+ * <p>On an HTTP/2 stream's channel (after {@code dev.caravan.h2}'s stream codec) it serves exactly one request: what is
+ * a connection's concern on HTTP/1.1 (keep-alive, requests per connection, pipelining, reading past an unwanted body,
+ * response framing) is the HTTP/2 connection's there, so after the response the stream's channel closes (a client
+ * still sending gets RST_STREAM); request validation, the exchange, backpressure and the per-request timeouts are the
+ * same.
  */
 final class ClientConnection extends ChannelInboundHandlerAdapter implements ReadControl, ClientResponder {
 
@@ -107,6 +117,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private ScheduledFuture<?> idleCheck;
 
     private final Consumer<ProxyExchange> onExchange;
+    /** One request on an HTTP/2 stream's channel (no encoder, no keep-alive). */
+    private final boolean stream;
 
     /**
      * @param clock      {@code System::nanoTime} except in tests that drive time themselves
@@ -114,6 +126,13 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
      */
     ClientConnection(ListenerConfig config, RouteTable routes, ResponseEncoder encoder, LongSupplier clock,
                      Consumer<ProxyExchange> onExchange) {
+        this(config, routes, encoder, clock, onExchange, false);
+    }
+
+    /** @param stream true on an HTTP/2 stream's channel ({@code encoder} is then null) */
+    ClientConnection(ListenerConfig config, RouteTable routes, ResponseEncoder encoder, LongSupplier clock,
+                     Consumer<ProxyExchange> onExchange, boolean stream) {
+        this.stream = stream;
         this.onExchange = onExchange;
         this.config = config;
         this.listenerFilters = config.responseFilters();
@@ -143,6 +162,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     public void channelActive(ChannelHandlerContext ctx) {
         scheduleIdleCheck(checkPeriodNanos);
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        // the connection switched protocol (HTTP/2, a WebSocket tunnel): its timer is no longer this handler's
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
     }
 
     /** Raw bytes arrived (before decoding): a request head may be under way, and its header timeout runs. */
@@ -255,7 +282,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         headStarted = 0;
         headBytes = false;
         int maxRequests = config.limits().maxRequestsPerConnection();
-        closeAfterResponse = !HttpUtil.isKeepAlive(request) || (maxRequests > 0 && ++requests >= maxRequests);
+        closeAfterResponse = stream || !HttpUtil.isKeepAlive(request) || (maxRequests > 0 && ++requests >= maxRequests);
         String target = originForm(request.uri());
         int invalid = request.decoderResult().isFailure()
                 ? statusForDecodeFailure(request.decoderResult()) : validate(request, target);
@@ -275,10 +302,18 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
                 clientCertSubject());
         current = new ProxyExchange(request, target == null ? "/" : target, canonical, body, ctx.channel(), client, this,
                 listenerFilters, new RequestLog(acceptedNanos, clock.getAsLong()));
+        current.log().protocol(stream ? "HTTP/2" : request.protocolVersion().text());
         onExchange.accept(current);
         if (invalid != 0) {
             refuse(request, invalid);
             return;
+        }
+        if (!stream && WebSocketHandshake.isUpgradeRequest(request.headers())) {
+            // what follows the handshake is either the tunnel's or nothing: read no further until the answer
+            current.markWebSocketUpgrade();
+            closeAfterResponse = true;
+            ctx.pipeline().get(RequestDecoder.class).hold();
+            setAutoRead(false);
         }
         routes.dispatch(current);
     }
@@ -296,7 +331,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private String clientCertSubject() {
         if (config.secure() && !clientCertRead) {
             clientCertRead = true;
-            SslHandler tls = ctx.pipeline().get(SslHandler.class);
+            io.netty.channel.Channel connection = stream ? ctx.channel().parent() : ctx.channel();
+            SslHandler tls = connection.pipeline().get(SslHandler.class);
             if (tls != null) {
                 try {
                     Certificate[] chain = tls.engine().getSession().getPeerCertificates();
@@ -319,11 +355,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         if (target == null || hasControlCharacter(request.uri())) {
             return 400;
         }
-        if (isWebSocketUpgrade(request.headers())) {
-            // not proxied (yet): a clear 501, not a plain GET that the backend would answer 200 to a failed handshake
-            return 501;
-        }
         HttpHeaders headers = request.headers();
+        if (WebSocketHandshake.isUpgradeRequest(headers) && (!request.method().equals(HttpMethod.GET)
+                || !request.protocolVersion().equals(HttpVersion.HTTP_1_1) || headers.contains(HttpHeaderNames.TRANSFER_ENCODING)
+                || HttpUtil.getContentLength(request, 0L) > 0)) {
+            return 400; // RFC 6455 4.1: a handshake is an HTTP/1.1 GET without a body; anything else is not proxied
+        }
         if (headers.size() > config.limits().maxHeaderCount()) {
             return 431;
         }
@@ -343,11 +380,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             }
         }
         return 0;
-    }
-
-    private static boolean isWebSocketUpgrade(HttpHeaders headers) {
-        String upgrade = headers.get(HttpHeaderNames.UPGRADE);
-        return upgrade != null && upgrade.toLowerCase(java.util.Locale.ROOT).contains("websocket");
     }
 
     private static String pathOf(String target) {
@@ -435,7 +467,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         // a client that does not read gets no more 1xx: they are optional, and a backend could send them forever
         if (exchange == current && responseBody == null && exchange.version().equals(HttpVersion.HTTP_1_1)
                 && ctx.channel().isWritable()) {
-            encoder.answeringHead(false);
+            answeringHead(false);
             ctx.writeAndFlush(interim);
         } else {
             ReferenceCountUtil.release(interim);
@@ -448,6 +480,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             if (body != null) {
                 body.discard();
             }
+            return;
+        }
+        if (head.status().code() == 101) {
+            switchToWebSocket(exchange, head, body);
             return;
         }
         if (head.status().code() == 413 && !requestComplete) {
@@ -477,7 +513,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         } else if (exchange.version().equals(HttpVersion.HTTP_1_0)) {
             headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
-        encoder.answeringHead(headRequest);
+        answeringHead(headRequest);
         ctx.write(head, ctx.voidPromise());
         if (body == null) {
             finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
@@ -489,10 +525,53 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         body.subscribe(responseWriter);
     }
 
+    /**
+     * The backend accepted a WebSocket handshake: the 101 goes to the client, then this connection stops being HTTP
+     * and is spliced with the backend's ({@link Tunnel}). A 101 without an accepted handshake behind it (a route
+     * that made one up) cannot be honoured: the connection closes.
+     */
+    private void switchToWebSocket(ProxyExchange exchange, HttpResponse head, BodySource body) {
+        if (!(body instanceof UpgradedBackend backend) || !exchange.isWebSocketUpgrade() || stream) {
+            LOG.warn("A 101 for {} {} without a WebSocket handshake behind it; closing", exchange.method(),
+                    exchange.rawTarget());
+            if (body != null) {
+                body.discard();
+            }
+            closing = true;
+            ctx.close();
+            return;
+        }
+        HttpHeaders headers = head.headers();
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+        headers.set(HttpHeaderNames.UPGRADE, "websocket");
+        headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        answeringHead(false);
+        ctx.writeAndFlush(head, ctx.voidPromise());
+        current = null;
+        closing = true;
+        backlog.forEach(ReferenceCountUtil::release);
+        backlog.clear();
+        Tunnel.open(exchange, ctx.channel(), backend, () -> {
+            ChannelPipeline pipeline = ctx.pipeline();
+            pipeline.remove(this);
+            pipeline.remove("encoder");
+            pipeline.remove("bytes");
+            pipeline.remove("decoder"); // last: the bytes it held after the handshake go on to the tunnel
+        });
+    }
+
     @Override
     public void cut(ProxyExchange exchange) {
         if (exchange == current) {
             ctx.close();
+        }
+    }
+
+    /** Tells the HTTP/1.1 encoder whether the response answers a HEAD (HTTP/2 frames need no such hint). */
+    private void answeringHead(boolean head) {
+        if (encoder != null) {
+            encoder.answeringHead(head);
         }
     }
 
@@ -668,7 +747,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         }
         FullHttpResponse page = ErrorPage.render(ctx.alloc(), HttpVersion.HTTP_1_1, 408, null);
         page.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        encoder.answeringHead(false);
+        answeringHead(false);
         ctx.writeAndFlush(page).addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -1,5 +1,7 @@
 package dev.caravan.listen;
 
+import dev.caravan.h2.H2Connection;
+import dev.caravan.h2.H2Server;
 import dev.caravan.http.EventLoops;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -23,7 +25,8 @@ import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A bound port that accepts HTTP/1.1 connections, plain or over TLS. It lives for the whole process, outside any
+ * A bound port that accepts HTTP/1.1 connections, plain or over TLS, and HTTP/2 ones where the listener takes them
+ * ({@link H2Server}: ALPN {@code h2}, or {@code h2c} with prior knowledge). It lives for the whole process, outside any
  * route: routes come and go in its {@link RouteTable}, so a route reload never unbinds the port or drops a connection.
  */
 public final class Listener {
@@ -44,11 +47,26 @@ public final class Listener {
     private final java.util.concurrent.atomic.AtomicLong closed = new java.util.concurrent.atomic.AtomicLong();
     private final List<Consumer<Channel>> connectionStarters = new CopyOnWriteArrayList<>();
     private Channel serverChannel;
+    /** Null when the listener speaks HTTP/1.1 only. */
+    private final H2Server h2;
 
     public Listener(ListenerConfig config, EventLoops loops) {
         this.config = config;
         this.loops = loops;
         this.routes = new RouteTable(exchange -> exchange.respondError(404));
+        ClientLimits limits = config.limits();
+        this.h2 = !config.h2() ? null : new H2Server(config.h2Settings(), limits.headerTimeoutMillis(),
+                limits.keepAliveTimeoutMillis(), limits.maxRequestsPerConnection(), stream ->
+                stream.pipeline().addLast("connection", new ClientConnection(config, routes, null, System::nanoTime,
+                        Listener.this::exchangeStarted, true)));
+    }
+
+    /** The HTTP/1.1 handlers of a connection, removed when it turns out to speak HTTP/2. */
+    private static void removeHttp1(io.netty.channel.ChannelPipeline pipeline) {
+        pipeline.remove("connection");
+        pipeline.remove("encoder");
+        pipeline.remove("decoder");
+        pipeline.remove("bytes");
     }
 
     public void start() throws InterruptedException {
@@ -74,6 +92,11 @@ public final class Listener {
                         if (config.secure()) {
                             // first, so everything after it sees plain bytes; it picks the certificate by SNI
                             ch.pipeline().addLast("tls", config.tls().newHandler());
+                            if (h2 != null) {
+                                ch.pipeline().addLast("h2-switch", h2.alpnSwitch(Listener::removeHttp1));
+                            }
+                        } else if (h2 != null) {
+                            ch.pipeline().addLast("h2-switch", h2.priorKnowledgeSwitch(Listener::removeHttp1));
                         }
                         ResponseEncoder encoder = new ResponseEncoder();
                         ClientConnection connection = new ClientConnection(config, routes, encoder, System::nanoTime,
@@ -88,8 +111,9 @@ public final class Listener {
                     }
                 });
         serverChannel = bootstrap.bind(config.host(), config.port()).sync().channel();
-        LOG.info("Listener '{}' accepting {} on {}:{}", config.name(), config.secure() ? "HTTPS" : "HTTP",
-                config.host(), port());
+        LOG.info("Listener '{}' accepting {}{} on {}:{}", config.name(), config.secure() ? "HTTPS" : "HTTP",
+                h2 == null ? "" : config.secure() ? " (HTTP/2 by ALPN)" : " (h2c by prior knowledge)", config.host(),
+                port());
     }
 
     /**
@@ -214,6 +238,10 @@ public final class Listener {
             ClientConnection connection = ch.pipeline().get(ClientConnection.class);
             if (connection != null) {
                 ch.eventLoop().execute(connection::closeWhenIdle);
+            }
+            H2Connection h2Connection = ch.pipeline().get(H2Connection.class);
+            if (h2Connection != null) {
+                ch.eventLoop().execute(h2Connection::closeWhenIdle);
             }
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);

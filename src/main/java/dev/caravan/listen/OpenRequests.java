@@ -13,6 +13,8 @@ final class OpenRequests {
     void track(ProxyExchange request) {
         open.add(request);
         request.onFinished(open::remove);
+        // a WebSocket tunnel leaves its route: a retired route neither waits for it nor cuts it
+        request.onUpgraded(open::remove);
     }
 
     int count() {

@@ -26,6 +26,8 @@ import java.util.List;
 final class RequestDecoder extends HttpRequestDecoder {
 
     private boolean broken;
+    /** A WebSocket handshake was read: what follows is not HTTP and stays unread here until the tunnel takes it. */
+    private boolean held;
     /** A message head was emitted and its content has not ended yet. */
     private boolean inMessage;
 
@@ -38,8 +40,16 @@ final class RequestDecoder extends HttpRequestDecoder {
         throw new IllegalArgumentException("Transfer-Encoding and Content-Length in one request");
     }
 
+    /** Stops decoding after the current message; the bytes after it stay in this decoder until it is removed. */
+    void hold() {
+        held = true;
+    }
+
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out) throws Exception {
+        if (held) {
+            return;
+        }
         if (broken) {
             buffer.skipBytes(buffer.readableBytes());
             return;

@@ -55,7 +55,7 @@ final class AccessLogLine {
         escapeCombined(line, exchange.method().name());
         line.append(' ');
         escapeCombined(line, exchange.rawTarget());
-        line.append(' ').append(exchange.version().text()).append("\" ").append(statusOf(log)).append(' ')
+        line.append(' ').append(log.protocol()).append("\" ").append(statusOf(log)).append(' ')
                 .append(log.bytesOut()).append(" \"");
         escapeCombined(line, orDash(headers.get(HttpHeaderNames.REFERER)));
         line.append("\" \"");
@@ -77,6 +77,9 @@ final class AccessLogLine {
                 .append(" sni=");
         escapeCombined(line, tls == null || tls.sni() == null ? "-" : tls.sni());
         line.append(" outcome=").append(log.outcome().name().toLowerCase(Locale.ROOT));
+        if (log.grpcStatus() >= 0) {
+            line.append(" grpc=").append(log.grpcStatus());
+        }
         return line.toString();
     }
 
@@ -90,7 +93,7 @@ final class AccessLogLine {
         field(json, "client", exchange.clientIp());
         field(json, "method", exchange.method().name());
         field(json, "target", exchange.rawTarget());
-        field(json, "protocol", exchange.version().text());
+        field(json, "protocol", log.protocol());
         json.append(",\"status\":").append(statusOf(log));
         json.append(",\"bytes_in\":").append(log.bytesIn());
         json.append(",\"bytes_out\":").append(log.bytesOut());
@@ -107,6 +110,9 @@ final class AccessLogLine {
         field(json, "user_agent", headers.get(HttpHeaderNames.USER_AGENT));
         field(json, "referer", headers.get(HttpHeaderNames.REFERER));
         field(json, "outcome", log.outcome().name().toLowerCase(Locale.ROOT));
+        if (log.grpcStatus() >= 0) {
+            json.append(",\"grpc_status\":").append(log.grpcStatus());
+        }
         return json.append('}').toString();
     }
 

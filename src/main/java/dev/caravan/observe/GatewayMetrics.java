@@ -156,6 +156,9 @@ public final class GatewayMetrics {
         if (reason != null) {
             listener.rejection(reason, status).increment();
         }
+        if (log.grpcStatus() >= 0) {
+            route.grpc(log.grpcStatus()).increment();
+        }
     }
 
     /**
@@ -269,6 +272,15 @@ public final class GatewayMetrics {
     private final class RouteMeters {
         final String listener;
         final String route;
+        /** gRPC calls by the grpc-status the client got (17 codes at most per route). */
+        final Map<Integer, Counter> grpc = new ConcurrentHashMap<>();
+
+        Counter grpc(int status) {
+            Counter counter = grpc.get(status);
+            return counter != null ? counter : grpc.computeIfAbsent(status, s -> Counter.builder("caravan.grpc.calls")
+                    .tags("listener", listener, "route", route, "grpc_status", Integer.toString(s))
+                    .description("gRPC calls by the grpc-status the client got").register(registry));
+        }
         final ThreadShards row = new ThreadShards(ROUTE_SLOTS);
         final StripedHistogram.Series duration;
         private final boolean[] registered = new boolean[REQUEST_SLOTS];

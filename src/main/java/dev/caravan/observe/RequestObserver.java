@@ -71,9 +71,12 @@ final class RequestObserver {
                 headers.remove(TraceContext.TRACESTATE);
             }
         }
-        RequestMdcHandler mdc = exchange.channel().pipeline().get(RequestMdcHandler.class);
+        Channel channel = exchange.channel();
+        // an HTTP/2 stream: TLS facts are its connection's; the connection's MDC handler is not one request's
+        boolean stream = channel.parent() != null && !(channel.parent() instanceof io.netty.channel.ServerChannel);
+        RequestMdcHandler mdc = stream ? null : channel.pipeline().get(RequestMdcHandler.class);
         ObservedRequest observed = new ObservedRequest(id, trace,
-                exchange.client().secure() ? tlsFacts(exchange.channel(), mdc) : null);
+                exchange.client().secure() ? tlsFacts(stream ? channel.parent() : channel, mdc) : null);
         observed.mdc = mdc;
         exchange.attach(ObservedRequest.class, observed);
         exchange.onResponseHead(ECHO_REQUEST_ID);

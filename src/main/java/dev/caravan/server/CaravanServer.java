@@ -10,6 +10,7 @@ import dev.caravan.config.RouteFolderCheck;
 import dev.caravan.config.RouteReloader;
 import dev.caravan.config.ValidationContext;
 import dev.caravan.forward.BackendPools;
+import dev.caravan.grpc.GrpcExchanges;
 import dev.caravan.health.HealthChecks;
 import dev.caravan.http.EventLoops;
 import dev.caravan.listen.Listener;
@@ -176,7 +177,7 @@ public final class CaravanServer {
                 TlsPolicy.warnIfClientRenegotiationAllowed();
             }
             // first: a certificate that cannot be served stops the start before any thread exists
-            certificates = new CertificateStore(settings.tls());
+            certificates = new CertificateStore(settings.tls(), settings.httpsH2());
             try {
                 certificates.loadInitial();
             } catch (CertificateFileException e) {
@@ -189,15 +190,19 @@ public final class CaravanServer {
         pools = new BackendPools(loops, backendTls);
         ForwardedTrust trust = new ForwardedTrust(CidrMatcher.parse(settings.trustedProxies()));
         Listener http = new Listener(new ListenerConfig("http", settings.httpHost(), settings.httpPort(),
-                settings.clientLimits(), null, null, trust, settings.paths(), settings.httpProxyProtocol()), loops);
+                settings.clientLimits(), null, null, trust, settings.paths(), settings.httpProxyProtocol(),
+                settings.httpH2c(), settings.h2()), loops);
         listeners.add(http);
         if (certificates != null) {
             listeners.add(new Listener(new ListenerConfig("https", settings.httpsHost(), settings.httpsPort(),
                     settings.clientLimits(), certificates.termination(), settings.hsts(), trust, settings.paths(),
-                    settings.httpsProxyProtocol()),
+                    settings.httpsProxyProtocol(), settings.httpsH2(), settings.h2()),
                     loops));
         }
         healthChecks = new HealthChecks(loops, backendTls);
+        // gRPC requests on every listener: the gateway's own failures as gRPC statuses, grpc-status in the request log
+        GrpcExchanges grpc = new GrpcExchanges();
+        listeners.all().forEach(listener -> listener.onExchangeStarted(grpc));
         context.getRegistry().bind("caravanListeners", listeners);
         context.getRegistry().bind("caravanBackendPools", pools);
         context.getRegistry().bind("caravanBackends", backends);

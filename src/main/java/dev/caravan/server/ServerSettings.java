@@ -1,5 +1,6 @@
 package dev.caravan.server;
 
+import dev.caravan.h2.H2Settings;
 import dev.caravan.http.PathCanonicalizer;
 import dev.caravan.limits.ByteSize;
 import dev.caravan.listen.ClientLimits;
@@ -31,6 +32,9 @@ public record ServerSettings(
         PathCanonicalizer paths,
         boolean httpProxyProtocol,
         boolean httpsProxyProtocol,
+        boolean httpH2c,
+        boolean httpsH2,
+        H2Settings h2,
         int ioThreads,
         Path routesDir,
         boolean reloadEnabled,
@@ -80,6 +84,9 @@ public record ServerSettings(
                         encodedSlashes(string(properties, "caravan.paths.encodedSlashes", "reject"))),
                 Boolean.parseBoolean(string(properties, "caravan.http.proxyProtocol", "false")),
                 Boolean.parseBoolean(string(properties, "caravan.https.proxyProtocol", "false")),
+                Boolean.parseBoolean(string(properties, "caravan.http.h2c", "false")),
+                Boolean.parseBoolean(string(properties, "caravan.https.h2", "true")),
+                h2(properties),
                 (int) number(properties, "caravan.io.threads", Runtime.getRuntime().availableProcessors()),
                 Path.of(string(properties, "caravan.routes.dir", "routes")),
                 Boolean.parseBoolean(string(properties, "caravan.routes.reload", "true")),
@@ -97,6 +104,19 @@ public record ServerSettings(
             default -> throw new IllegalArgumentException(
                     "caravan.paths.encodedSlashes must be reject or allow, was '" + value + "'");
         };
+    }
+
+    private static H2Settings h2(SettingsSource properties) {
+        H2Settings d = H2Settings.DEFAULTS;
+        return new H2Settings(
+                (int) number(properties, "caravan.h2.maxConcurrentStreams", d.maxConcurrentStreams()),
+                number(properties, "caravan.h2.maxHeaderListSize", d.maxHeaderListSize()),
+                (int) number(properties, "caravan.h2.maxFrameSize", d.maxFrameSize()),
+                (int) number(properties, "caravan.h2.initialWindowSize", d.initialWindowSize()),
+                (int) number(properties, "caravan.h2.maxResetsPerWindow", d.maxResetsPerWindow()),
+                (int) number(properties, "caravan.h2.resetWindowSeconds", d.resetWindowSeconds()),
+                (int) number(properties, "caravan.h2.maxQueuedControlFrames", d.maxQueuedControlFrames()),
+                (int) number(properties, "caravan.h2.maxEmptyDataFrames", d.maxEmptyDataFrames()));
     }
 
     private static ClientLimits clientLimits(SettingsSource properties) {

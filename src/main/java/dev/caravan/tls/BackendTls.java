@@ -25,6 +25,8 @@ import java.util.List;
 public final class BackendTls {
 
     private final SslContext context;
+    /** The same, offering only {@code h2} by ALPN (HTTP/2 backends). */
+    private final SslContext h2Context;
 
     public BackendTls(BackendTlsSettings settings) {
         try {
@@ -42,6 +44,11 @@ public final class BackendTls {
                 builder.keyManager(key, chain);
             }
             context = builder.build();
+            h2Context = builder.applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+                    io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+                    io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                    io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                    io.netty.handler.ssl.ApplicationProtocolNames.HTTP_2)).build();
         } catch (CertificateFileException | SSLException e) {
             throw new IllegalStateException("Cannot set up TLS to backends: " + e.getMessage(), e);
         }
@@ -61,7 +68,15 @@ public final class BackendTls {
      * {@code handshakeTimeoutMillis}.
      */
     public SslHandler newHandler(ByteBufAllocator allocator, String host, int port, long handshakeTimeoutMillis) {
-        SslHandler handler = context.newHandler(allocator, host, port);
+        return configure(context.newHandler(allocator, host, port), host, handshakeTimeoutMillis);
+    }
+
+    /** The same for an HTTP/2 backend: ALPN offers {@code h2} (the caller checks the backend chose it). */
+    public SslHandler newH2Handler(ByteBufAllocator allocator, String host, int port, long handshakeTimeoutMillis) {
+        return configure(h2Context.newHandler(allocator, host, port), host, handshakeTimeoutMillis);
+    }
+
+    private static SslHandler configure(SslHandler handler, String host, long handshakeTimeoutMillis) {
         SSLEngine engine = handler.engine();
         SSLParameters parameters = engine.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");

@@ -46,8 +46,13 @@ public final class CertificateStore implements AutoCloseable {
     private ScheduledExecutorService watcher;
 
     public CertificateStore(TlsSettings settings) {
+        this(settings, false);
+    }
+
+    /** @param offerH2 ALPN offers {@code h2} before {@code http/1.1} (the listener speaks HTTP/2) */
+    public CertificateStore(TlsSettings settings, boolean offerH2) {
         this.settings = settings;
-        this.policy = new TlsPolicy(settings);
+        this.policy = new TlsPolicy(settings, offerH2);
         this.loader = new CertificateLoader(policy, settings.keystorePassword());
         this.certificates = new SniCertificates(new CertificateIndex(List.of(), null));
     }

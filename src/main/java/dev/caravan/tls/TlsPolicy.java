@@ -24,10 +24,21 @@ public final class TlsPolicy {
     private final TlsSettings settings;
     /** The CAs accepted for client certificates (mTLS); empty when none are asked for. */
     private final List<X509Certificate> clientCas;
+    /** The protocols ALPN offers, preferred first. */
+    private final List<String> alpn;
 
-    /** Reads the client CA bundle once: a missing or unreadable one stops the start. */
     public TlsPolicy(TlsSettings settings) {
+        this(settings, false);
+    }
+
+    /**
+     * Reads the client CA bundle once: a missing or unreadable one stops the start. With {@code offerH2}, ALPN
+     * offers {@code h2} first and {@code http/1.1} after it, so clients without HTTP/2 keep working.
+     */
+    public TlsPolicy(TlsSettings settings, boolean offerH2) {
         this.settings = settings;
+        this.alpn = offerH2 ? List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)
+                : List.of(ApplicationProtocolNames.HTTP_1_1);
         if (settings.clientAuth() == ClientAuthMode.NONE) {
             this.clientCas = List.of();
         } else {
@@ -57,7 +68,7 @@ public final class TlsPolicy {
                         ApplicationProtocolConfig.Protocol.ALPN,
                         ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-                        ApplicationProtocolNames.HTTP_1_1))
+                        alpn))
                 .build();
         return new ServerCipherOrder(context);
     }

@@ -47,7 +47,8 @@ class MalformedRequestTest {
         "garbage request line     | 400 | HELLO\\r\\n\\r\\n",
         "negative length          | 400 | POST / HTTP/1.1\\r\\nHost: a\\r\\nContent-Length: -1\\r\\n\\r\\n",
         "space before colon       | 400 | GET / HTTP/1.1\\r\\nHost : a\\r\\n\\r\\n",
-        "WebSocket upgrade        | 501 | GET /ws HTTP/1.1\\r\\nHost: a\\r\\nConnection: Upgrade\\r\\nUpgrade: websocket\\r\\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\\r\\nSec-WebSocket-Version: 13\\r\\n\\r\\n",
+        "WebSocket upgrade on POST | 400 | POST /ws HTTP/1.1\\r\\nHost: a\\r\\nConnection: Upgrade\\r\\nUpgrade: websocket\\r\\nContent-Length: 0\\r\\n\\r\\n",
+        "WebSocket upgrade on 1.0 | 400 | GET /ws HTTP/1.0\\r\\nHost: a\\r\\nConnection: Upgrade\\r\\nUpgrade: websocket\\r\\n\\r\\n",
     })
     void refusesAndClosesTheConnection(String name, int status, String raw) throws Exception {
         int before = backend.requests().size();

@@ -127,7 +127,7 @@ public final class TlsClient implements Closeable {
             if (ciphers != null) {
                 parameters.setCipherSuites(ciphers.toArray(String[]::new));
             }
-            parameters.setApplicationProtocols(new String[]{"h2", "http/1.1"});
+            parameters.setApplicationProtocols(new String[]{"http/1.1"}); // it speaks HTTP/1.1 only
             socket.setSSLParameters(parameters);
             socket.startHandshake();
             return new TlsClient(socket);

@@ -85,7 +85,7 @@ class TlsTerminationTest {
     void tls13HandshakeForwardsWithForwardedProtoHttps() throws Exception {
         try (TlsClient client = TlsClient.connect(port, null, List.of("TLSv1.3"), null)) {
             assertEquals("TLSv1.3", client.protocol());
-            assertEquals("http/1.1", client.applicationProtocol(), "ALPN offers http/1.1 only");
+            assertEquals("http/1.1", client.applicationProtocol(), "an HTTP/1.1-only client gets http/1.1 by ALPN");
             TlsClient.Response response = client.get("/hello", "shop.test");
             assertEquals(200, response.status(), response.body());
             assertEquals("https", response.echoedHeader("X-Forwarded-Proto"));
