@@ -84,7 +84,8 @@ master_process on;
 worker_processes ${NGINX_WORKERS:-1};
 pid $dir/nginx.pid;
 error_log $dir/logs/error.log warn;
-events { worker_connections 4096; }
+worker_rlimit_nofile ${NGINX_WORKER_CONNECTIONS:-4096};
+events { worker_connections ${NGINX_WORKER_CONNECTIONS:-4096}; }
 http {
     access_log off;
     client_body_temp_path $dir/tmp/client;
@@ -98,7 +99,7 @@ $body
 }
 EOF
     nginx -t -q -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" || die "nginx config for $name is invalid"
-    nginx -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" >"$dir/logs/stdout.log" 2>&1 &
+    ${PROXY_CPU:-} nginx -p "$dir" -e "$dir/logs/error.log" -c "$dir/nginx.conf" >"$dir/logs/stdout.log" 2>&1 &
     NGINX_PID=$!
     STARTED_PIDS+=("$NGINX_PID")
 }
@@ -114,12 +115,14 @@ start_run() {
     log "temp dir $WORK, results in $RESULTS"
 }
 
-# start_caravan PORT ROUTES_DIR LOGFILE — sets CARAVAN_PID.
+# start_caravan PORT ROUTES_DIR LOGFILE — sets CARAVAN_PID. The https and admin listeners take ephemeral ports unless
+# CARAVAN_ARGS names theirs (later arguments win).
 start_caravan() {
     local port=$1 routes=$2 logfile=$3
     # shellcheck disable=SC2086
-    java ${CARAVAN_JAVA_OPTS:--Xmx256m} -jar "$JAR" --caravan.http.port="$port" --caravan.http.host=127.0.0.1 \
-        --caravan.routes.dir="$routes" --caravan.routes.reload=false ${CARAVAN_ARGS:-} >"$logfile" 2>&1 &
+    ${PROXY_CPU:-} java ${CARAVAN_JAVA_OPTS:--Xmx256m} -jar "$JAR" --caravan.http.port="$port" --caravan.http.host=127.0.0.1 \
+        --caravan.routes.dir="$routes" --caravan.routes.reload=false --caravan.https.port=0 --caravan.admin.port=0 \
+        ${CARAVAN_ARGS:-} >"$logfile" 2>&1 &
     CARAVAN_PID=$!
     STARTED_PIDS+=("$CARAVAN_PID")
 }
@@ -190,3 +193,29 @@ median() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "NaN"; else if
 
 # ratio A B [DECIMALS] — A/B with two decimals (or DECIMALS).
 ratio() { awk -v a="$1" -v b="$2" -v d="${3:-2}" 'BEGIN { if (b + 0 == 0) print "NaN"; else printf "%." d "f", a / b }'; }
+
+# cpu_ticks PID... — "user system" CPU clock ticks (1/CLK_TCK s) used so far by these processes and their children
+# (nginx's workers are children of its master; Caravan's threads are one process).
+cpu_ticks() {
+    local pid
+    for pid in "$@" $(for p in "$@"; do pgrep -P "$p" || true; done); do
+        awk '{ print $14, $15 }' "/proc/$pid/stat" 2>/dev/null || true
+    done | awk '{ u += $1; s += $2 } END { print u + 0, s + 0 }'
+}
+
+# cpu_us_per_request TICKS REQUESTS — microseconds of CPU per request.
+cpu_us_per_request() {
+    awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n + 0 == 0) print "NaN"; else printf "%.1f", t / hz * 1e6 / n }'
+}
+
+# wrk_requests FILE — the request count of a wrk run.
+wrk_requests() { awk '/requests in/ { print $1; exit }' "$1"; }
+
+# pinning PIN — sets PROXY_CPU and LOAD_CPU to taskset prefixes when PIN is 1 and the machine has 2 or more cores:
+# the proxies and the origin share CPU 0, the load generator gets CPU 1 (equal cores for nginx and Caravan).
+pinning() {
+    PROXY_CPU="" LOAD_CPU=""
+    if [[ $1 == 1 ]] && (($(nproc) >= 2)) && command -v taskset >/dev/null; then
+        PROXY_CPU="taskset -c 0" LOAD_CPU="taskset -c 1"
+    fi
+}

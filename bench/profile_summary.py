@@ -3,12 +3,16 @@
 (each sample goes to the innermost frame that belongs to a known layer, so time in JDK collections counts for
 the layer that called them), and the hottest Caravan and Camel methods including their callees.
 
-Usage: profile_summary.py CPU.collapsed REQ_PER_SEC SECONDS [INTERVAL_US]"""
+Usage: profile_summary.py CPU.collapsed REQ_PER_SEC SECONDS [INTERVAL_US] [CPU_US_PER_REQUEST]
+
+With CPU_US_PER_REQUEST (measured from /proc), the per-layer figures are scaled to it: sampling timers can fire
+less often than asked, so the samples give the split and /proc the total."""
 import collections
 import sys
 
 path, rps, seconds = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
 interval_us = float(sys.argv[4]) if len(sys.argv) > 4 else 1000.0
+measured_us = float(sys.argv[5]) if len(sys.argv) > 5 else None
 
 SYSCALLS = ("writev", "write", "read", "recv", "recvfrom", "sendto", "epoll_wait", "epoll_pwait",
             "epoll_pwait2", "epoll_ctl", "accept4", "close", "futex", "__futex", "syscall")
@@ -62,10 +66,13 @@ if total == 0:
     print("no samples")
     sys.exit(0)
 per_request = total * interval_us / (rps * seconds) if rps > 0 else float("nan")
-print(f"samples: {total} ({interval_us:.0f} us each); CPU per request: {per_request:.1f} us")
+print(f"samples: {total} ({interval_us:.0f} us each); CPU per request from the samples: {per_request:.1f} us")
+if measured_us is not None:
+    print(f"per-layer figures scaled to the measured {measured_us:.1f} us per request")
+    per_request = measured_us
 print("share of CPU by layer (innermost known frame):")
 for name, n in by_layer.most_common():
-    print(f"  {100.0 * n / total:5.1f}%  {n * interval_us / (rps * seconds):6.2f} us/req  {name}")
+    print(f"  {100.0 * n / total:5.1f}%  {per_request * n / total:6.2f} us/req  {name}")
 print("hottest Caravan/Camel methods, including callees:")
 for frame, n in inclusive.most_common(25):
     print(f"  {100.0 * n / total:5.1f}%  {frame[:140]}")

@@ -1,16 +1,26 @@
 #!/usr/bin/env bash
-# Throughput/latency benchmark: wrk against a 1 KiB nginx backend directly, through an nginx
-# reverse proxy, and through Caravan, interleaved over several rounds. See bench/README.md.
+# Throughput, latency and CPU per request at equal cores: wrk against an nginx origin directly, through an nginx
+# reverse proxy (1 worker) and through Caravan (1 event loop), interleaved over several rounds, for three cases:
+# 1 KiB keep-alive GETs, 100 KiB keep-alive GETs, and 1 KiB GETs on a new connection each (Connection: close).
+# See bench/README.md.
 #
-# Environment: ROUNDS (5), DURATION (10s), CONNECTIONS (50), THREADS (2), WARMUP (5s),
+# Environment: ROUNDS (5), DURATION (8s), CONNECTIONS (50), THREADS (2), CASES ("1k 100k close"),
+#              WARMUP (3s per case for nginx and the origin), CARAVAN_WARMUP (20s per case: the JIT shares its core),
+#              PIN (1: origin and proxies on CPU 0, wrk on CPU 1 when the machine has 2 or more cores),
+#              IO_THREADS (1: Caravan's event loops), NGINX_WORKERS (1),
 #              BACKEND_PORT (18080), NGINX_PORT (18081), CARAVAN_PORT (18082)
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
-DURATION=${DURATION:-10s}
+DURATION=${DURATION:-8s}
 CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-2}
-WARMUP=${WARMUP:-5s}
+WARMUP=${WARMUP:-3s}
+CARAVAN_WARMUP=${CARAVAN_WARMUP:-20s}
+CASES=${CASES:-1k 100k close}
+PIN=${PIN:-1}
+IO_THREADS=${IO_THREADS:-1}
+export NGINX_WORKERS=${NGINX_WORKERS:-1}
 BACKEND_PORT=${BACKEND_PORT:-18080}
 NGINX_PORT=${NGINX_PORT:-18081}
 CARAVAN_PORT=${CARAVAN_PORT:-18082}
@@ -24,20 +34,24 @@ source "$BENCH_DIR/lib.sh"
 require_jar
 install_missing nginx:nginx wrk:wrk curl:curl
 require_ports_free "$BACKEND_PORT" "$NGINX_PORT" "$CARAVAN_PORT"
+pinning "$PIN"
 
 start_run caravan-bench ""
 
-# --- backend: nginx returning exactly 1024 bytes ------------------------------------------
+# --- origin: nginx answering exactly 1 KiB on / and 100 KiB on /100k -----------------------------------------------
 BODY=$(printf 'x%.0s' $(seq 1 1023))   # 1023 'x' + the newline below = 1024 bytes
+mkdir -p "$WORK/www"
+head -c 102400 /dev/zero | tr '\0' 'y' >"$WORK/www/100k"
 start_nginx backend "
     server {
         listen 127.0.0.1:$BACKEND_PORT;
         default_type text/plain;
+        location = /100k { root $WORK/www; }
         location / { return 200 \"$BODY\n\"; }
     }"
 BACKEND_PID=$NGINX_PID
 
-# --- nginx reverse proxy -------------------------------------------------------------------
+# --- nginx reverse proxy: upstream keep-alive, and proxy buffers that hold a 100 KiB body (its defaults spill to disk)
 start_nginx proxy "
     upstream bench_backend {
         server 127.0.0.1:$BACKEND_PORT;
@@ -49,13 +63,15 @@ start_nginx proxy "
             proxy_pass http://bench_backend;
             proxy_http_version 1.1;
             proxy_set_header Connection \"\";
+            proxy_buffer_size 16k;
+            proxy_buffers 16 16k;
         }
     }"
 PROXY_PID=$NGINX_PID
 
-# --- Caravan -------------------------------------------------------------------------------
+# --- Caravan: like the nginx proxy, no access log and the same keep-alive limit per connection (keepalive_requests) -
 mkdir -p "$WORK/routes"
-cat >"$WORK/routes/bench.yaml" <<EOF
+cat >"$WORK/routes/bench.yaml" <<EOF2
 - templatedRoute:
     routeTemplateRef: caravan-proxy
     routeId: bench-proxy
@@ -64,42 +80,63 @@ cat >"$WORK/routes/bench.yaml" <<EOF
         value: /
       - name: backends
         value: "http://127.0.0.1:$BACKEND_PORT"
-EOF
+EOF2
 CARAVAN_LOG="$WORK/caravan.log"
+CARAVAN_ARGS="--caravan.io.threads=$IO_THREADS --caravan.client.maxRequestsPerConnection=100000 \
+    --caravan.accessLog.enabled=false ${CARAVAN_ARGS:-}"
 start_caravan "$CARAVAN_PORT" "$WORK/routes" "$CARAVAN_LOG"
 
 wait_http "http://127.0.0.1:$BACKEND_PORT/" "$BACKEND_PID" "backend nginx" 20
 wait_http "http://127.0.0.1:$NGINX_PORT/" "$PROXY_PID" "nginx proxy" 20
 wait_http "http://127.0.0.1:$CARAVAN_PORT/" "$CARAVAN_PID" "Caravan" 60
-log "all three targets answer 200 (Caravan pid $CARAVAN_PID, RSS after start $(mib "$(rss_kib "$CARAVAN_PID")") MiB)"
+log "all three targets answer 200 (Caravan pid $CARAVAN_PID, RSS after start $(mib "$(rss_kib "$CARAVAN_PID")") MiB, pinned: ${PROXY_CPU:-no})"
 
 NAMES=(direct nginx caravan)
 declare -A PORT=([direct]=$BACKEND_PORT [nginx]=$NGINX_PORT [caravan]=$CARAVAN_PORT)
+declare -A PIDS=([direct]=$BACKEND_PID [nginx]=$PROXY_PID [caravan]=$CARAVAN_PID)
+declare -A CASE_PATH=([1k]=/ [100k]=/100k [close]=/)
+declare -A CASE_SIZE=([1k]=1024 [100k]=102400 [close]=1024)
 
 for name in "${NAMES[@]}"; do
-    size=$(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:${PORT[$name]}/")
-    [[ "$size" == 1024 ]] || die "$name returned $size bytes instead of 1024"
+    for c in $CASES; do
+        size=$(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:${PORT[$name]}${CASE_PATH[$c]}")
+        [[ "$size" == "${CASE_SIZE[$c]}" ]] || die "$name returned $size bytes instead of ${CASE_SIZE[$c]} on ${CASE_PATH[$c]}"
+    done
 done
 
-run_wrk() { # name duration outfile
-    wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$2" "http://127.0.0.1:${PORT[$1]}/" >"$3" 2>&1 ||
-        log "wrk against $1 exited with status $? (see $3)"
+run_wrk() { # case name duration outfile
+    local extra=()
+    [[ $1 == close ]] && extra=(-H 'Connection: close')
+    $LOAD_CPU wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$3" "${extra[@]}" \
+        "http://127.0.0.1:${PORT[$2]}${CASE_PATH[$1]}" >"$4" 2>&1 || log "wrk against $2 exited with status $? (see $4)"
 }
 
-log "warm-up: $WARMUP per target"
-for name in "${NAMES[@]}"; do
-    run_wrk "$name" "$WARMUP" "$RESULTS/warmup-$name.txt"
+log "warm-up per case: $WARMUP for nginx and the origin, $CARAVAN_WARMUP for Caravan"
+for c in $CASES; do
+    for name in "${NAMES[@]}"; do
+        w=$WARMUP
+        [[ $name == caravan ]] && w=$CARAVAN_WARMUP
+        run_wrk "$c" "$name" "$w" "$RESULTS/warmup-$c-$name.txt"
+    done
 done
 
-: >"$RESULTS/rounds.tsv"
-printf 'round\ttarget\treq_per_sec\tp99_ms\terrors\n' >>"$RESULTS/rounds.tsv"
+printf 'round\tcase\ttarget\treq_per_sec\tp99_ms\terrors\tcpu_us_per_req\tuser_us\tsystem_us\n' >"$RESULTS/rounds.tsv"
 for ((r = 1; r <= ROUNDS; r++)); do
-    for name in "${NAMES[@]}"; do
-        out="$RESULTS/round$r-$name.txt"
-        run_wrk "$name" "$DURATION" "$out"
-        read -r rps p99 err < <(parse_wrk "$out")
-        printf '%d\t%s\t%s\t%s\t%s\n' "$r" "$name" "$rps" "$p99" "$err" >>"$RESULTS/rounds.tsv"
-        log "round $r/$ROUNDS $(printf '%-8s' "$name") $(printf '%10.0f req/s  p99 %8.2f ms  errors %d' "$rps" "$p99" "$err")"
+    for c in $CASES; do
+        for name in "${NAMES[@]}"; do
+            out="$RESULTS/round$r-$c-$name.txt"
+            read -r u0 s0 < <(cpu_ticks "${PIDS[$name]}")
+            run_wrk "$c" "$name" "$DURATION" "$out"
+            read -r u1 s1 < <(cpu_ticks "${PIDS[$name]}")
+            read -r rps p99 err < <(parse_wrk "$out")
+            n=$(wrk_requests "$out")
+            cpu=$(cpu_us_per_request $((u1 + s1 - u0 - s0)) "$n")
+            usr=$(cpu_us_per_request $((u1 - u0)) "$n")
+            sys=$(cpu_us_per_request $((s1 - s0)) "$n")
+            printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$c" "$name" "$rps" "$p99" "$err" "$cpu" "$usr" "$sys" \
+                >>"$RESULTS/rounds.tsv"
+            log "round $r/$ROUNDS $(printf '%-6s %-8s' "$c" "$name") $(printf '%10.0f req/s  p99 %8.2f ms  errors %d  CPU %6s us/req (user %s, system %s)' "$rps" "$p99" "$err" "$cpu" "$usr" "$sys")"
+        done
     done
 done
 
@@ -107,33 +144,43 @@ RSS_KIB=$(rss_kib "$CARAVAN_PID")
 HWM_KIB=$(awk '/^VmHWM:/ {print $2}' "/proc/$CARAVAN_PID/status" 2>/dev/null || true)
 cp "$CARAVAN_LOG" "$RESULTS/caravan.log"
 
-col() { awk -F'\t' -v t="$1" -v c="$2" 'NR > 1 && $2 == t { print $c }' "$RESULTS/rounds.tsv"; }
-declare -A MED_RPS MED_P99 TOT_ERR
-for name in "${NAMES[@]}"; do
-    MED_RPS[$name]=$(col "$name" 3 | median)
-    MED_P99[$name]=$(col "$name" 4 | median)
-    TOT_ERR[$name]=$(col "$name" 5 | awk '{ s += $1 } END { print s + 0 }')
+col() { awk -F'\t' -v c="$1" -v t="$2" -v k="$3" 'NR > 1 && $2 == c && $3 == t { print $k }' "$RESULTS/rounds.tsv"; }
+declare -A RPS P99 ERR CPU USR SYS
+for c in $CASES; do
+    for name in "${NAMES[@]}"; do
+        RPS[$c.$name]=$(col "$c" "$name" 4 | median)
+        P99[$c.$name]=$(col "$c" "$name" 5 | median)
+        ERR[$c.$name]=$(col "$c" "$name" 6 | awk '{ s += $1 } END { print s + 0 }')
+        CPU[$c.$name]=$(col "$c" "$name" 7 | median)
+        USR[$c.$name]=$(col "$c" "$name" 8 | median)
+        SYS[$c.$name]=$(col "$c" "$name" 9 | median)
+    done
 done
 
 {
     echo "Caravan benchmark $(date -Iseconds)"
     machine_info
-    echo "wrk --latency -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds (interleaved), warm-up $WARMUP, 1 KiB response"
-    echo
-    printf '%-10s %12s %10s %14s %16s\n' target "req/s (med)" "p99 ms" "errors (sum)" "req/s vs direct"
-    for name in "${NAMES[@]}"; do
-        printf '%-10s %12.0f %10.2f %14d %16s\n' "$name" "${MED_RPS[$name]}" "${MED_P99[$name]}" "${TOT_ERR[$name]}" \
-            "$(ratio "${MED_RPS[$name]}" "${MED_RPS[direct]}")"
+    echo "pinned: ${PROXY_CPU:-no} for the origin and both proxies, ${LOAD_CPU:-no} for wrk; nginx proxy $NGINX_WORKERS worker(s), Caravan $IO_THREADS event loop(s)"
+    echo "wrk --latency -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds (interleaved), warm-up $WARMUP (Caravan $CARAVAN_WARMUP); load average $(cut -d' ' -f1-3 /proc/loadavg)"
+    echo "CPU us/req: user+system time of the target's processes over the round / requests served (origin excluded)"
+    for c in $CASES; do
+        echo
+        echo "case $c (${CASE_SIZE[$c]} bytes$([[ $c == close ]] && echo ', Connection: close'))"
+        printf '  %-10s %12s %10s %8s %12s %16s %14s\n' target "req/s (med)" "p99 ms" errors "CPU us/req" "(user/system)" "req/s vs nginx"
+        for name in "${NAMES[@]}"; do
+            printf '  %-10s %12.0f %10.2f %8d %12s %16s %14s\n' "$name" "${RPS[$c.$name]}" "${P99[$c.$name]}" "${ERR[$c.$name]}" \
+                "${CPU[$c.$name]}" "(${USR[$c.$name]}/${SYS[$c.$name]})" "$(ratio "${RPS[$c.$name]}" "${RPS[$c.nginx]}")"
+        done
+        echo "  caravan/nginx $c: throughput $(ratio "${RPS[$c.caravan]}" "${RPS[$c.nginx]}"), p99 $(ratio "${P99[$c.caravan]}" "${P99[$c.nginx]}"), CPU per request $(ratio "${CPU[$c.caravan]}" "${CPU[$c.nginx]}")"
     done
     echo
-    echo "nginx-proxy/direct throughput ratio: $(ratio "${MED_RPS[nginx]}" "${MED_RPS[direct]}")"
-    echo "caravan/direct throughput ratio: $(ratio "${MED_RPS[caravan]}" "${MED_RPS[direct]}")"
-    echo "Caravan RSS after the runs: $(mib "${RSS_KIB:-0}") MiB (peak VmHWM $(mib "${HWM_KIB:-0}") MiB, -Xmx256m)"
-    if ((TOT_ERR[caravan] + TOT_ERR[nginx] + TOT_ERR[direct] > 0)); then
-        echo "WARNING: wrk reported errors; see $RESULTS/round*-*.txt"
-    fi
+    echo "Caravan RSS after the runs: $(mib "${RSS_KIB:-0}") MiB (peak VmHWM $(mib "${HWM_KIB:-0}") MiB, ${CARAVAN_JAVA_OPTS:--Xmx256m})"
+    total_err=0
+    for k in "${!ERR[@]}"; do total_err=$((total_err + ERR[$k])); done
+    ((total_err > 0)) && echo "WARNING: wrk reported errors; see $RESULTS/round*-*.txt"
     caravan_log_warnings "$CARAVAN_LOG" "$RESULTS/caravan.log"
     echo "raw wrk output: $RESULTS"
-    echo "caravan/nginx p99 ratio: $(ratio "${MED_P99[caravan]}" "${MED_P99[nginx]}")"
-    echo "caravan/nginx throughput ratio: $(ratio "${MED_RPS[caravan]}" "${MED_RPS[nginx]}")"
+    first=${CASES%% *}
+    echo "caravan/nginx p99 ratio: $(ratio "${P99[$first.caravan]}" "${P99[$first.nginx]}")"
+    echo "caravan/nginx throughput ratio: $(ratio "${RPS[$first.caravan]}" "${RPS[$first.nginx]}")"
 } | tee "$RESULTS/summary.txt"
