@@ -61,17 +61,7 @@ start_nginx proxy "
     }"
 PROXY_PID=$NGINX_PID
 
-mkdir -p "$WORK/routes"
-cat >"$WORK/routes/bench.yaml" <<EOF2
-- templatedRoute:
-    routeTemplateRef: caravan-proxy
-    routeId: bench-proxy
-    parameters:
-      - name: path
-        value: /
-      - name: backends
-        value: "http://127.0.0.1:$BACKEND_PORT"
-EOF2
+proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
 CARAVAN_ARGS="--caravan.io.threads=1 --caravan.client.maxRequestsPerConnection=100000 --caravan.accessLog.enabled=false \
     ${CARAVAN_ARGS:-}"
 start_caravan "$CARAVAN_PORT" "$WORK/routes" "$RESULTS/caravan.log"

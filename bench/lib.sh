@@ -219,3 +219,18 @@ pinning() {
         PROXY_CPU="taskset -c 0" LOAD_CPU="taskset -c 1"
     fi
 }
+
+# proxy_route_file ROUTES_DIR BACKEND_URL — writes ROUTES_DIR/bench.yaml: one caravan-proxy route for / to BACKEND_URL.
+proxy_route_file() {
+    mkdir -p "$1"
+    cat >"$1/bench.yaml" <<EOF
+- templatedRoute:
+    routeTemplateRef: caravan-proxy
+    routeId: bench-proxy
+    parameters:
+      - name: path
+        value: /
+      - name: backends
+        value: "$2"
+EOF
+}

@@ -50,17 +50,7 @@ start_nginx backend "
     }"
 BACKEND_PID=$NGINX_PID
 
-mkdir -p "$WORK/routes"
-cat >"$WORK/routes/bench.yaml" <<EOF2
-- templatedRoute:
-    routeTemplateRef: caravan-proxy
-    routeId: bench-proxy
-    parameters:
-      - name: path
-        value: /
-      - name: backends
-        value: "http://127.0.0.1:$BACKEND_PORT"
-EOF2
+proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
 CARAVAN_ARGS="--caravan.io.threads=$IO_THREADS ${CARAVAN_ARGS:-}"
 start_caravan "$CARAVAN_PORT" "$WORK/routes" "$RESULTS/caravan.log"
 wait_http "http://127.0.0.1:$BACKEND_PORT/" "$BACKEND_PID" backend

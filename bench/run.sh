@@ -70,17 +70,7 @@ start_nginx proxy "
 PROXY_PID=$NGINX_PID
 
 # --- Caravan: like the nginx proxy, no access log and the same keep-alive limit per connection (keepalive_requests) -
-mkdir -p "$WORK/routes"
-cat >"$WORK/routes/bench.yaml" <<EOF2
-- templatedRoute:
-    routeTemplateRef: caravan-proxy
-    routeId: bench-proxy
-    parameters:
-      - name: path
-        value: /
-      - name: backends
-        value: "http://127.0.0.1:$BACKEND_PORT"
-EOF2
+proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
 CARAVAN_LOG="$WORK/caravan.log"
 CARAVAN_ARGS="--caravan.io.threads=$IO_THREADS --caravan.client.maxRequestsPerConnection=100000 \
     --caravan.accessLog.enabled=false ${CARAVAN_ARGS:-}"
