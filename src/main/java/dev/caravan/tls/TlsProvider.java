@@ -62,7 +62,7 @@ public enum TlsProvider {
     /** How a chosen provider is named in the start-up line, with its version where it has one. */
     public static String describe(SslProvider provider) {
         if (provider == SslProvider.JDK) {
-            return "the JDK (" + System.getProperty("java.vm.vendor", "") + " " + Runtime.version() + ")";
+            return "the JDK (SunJSSE, Java " + Runtime.version() + ")";
         }
         return OpenSsl.versionString() + " (netty-tcnative)";
     }
