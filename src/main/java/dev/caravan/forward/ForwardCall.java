@@ -5,6 +5,7 @@ import dev.caravan.forward.ForwardOutcome.Kind;
 import dev.caravan.http.BodySource;
 import dev.caravan.http.ChannelBodyWriter;
 import dev.caravan.http.GatewayException;
+import dev.caravan.tls.BackendTls;
 import dev.caravan.http.MessageHeaders;
 import dev.caravan.http.ProxyExchange;
 import dev.caravan.http.ReadControl;
@@ -165,7 +166,7 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
             return;
         }
         end(cause instanceof ConnectTimeoutException ? Kind.CONNECT_TIMEOUT : Kind.CONNECT_FAILED,
-                "Cannot connect: " + cause);
+                "Cannot connect: " + BackendTls.describeFailure(cause));
     }
 
     /** The whole request is on its way: from now the backend has the response timeout to answer. */

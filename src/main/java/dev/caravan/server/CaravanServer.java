@@ -20,6 +20,8 @@ import dev.caravan.tls.BackendTls;
 import dev.caravan.tls.CertificateFileException;
 import dev.caravan.tls.CertificateStore;
 import dev.caravan.tls.TlsPolicy;
+import dev.caravan.tls.TlsProvider;
+import io.netty.handler.ssl.SslProvider;
 import org.apache.camel.CamelContext;
 import org.apache.camel.model.ModelCamelContext;
 import org.slf4j.Logger;
@@ -170,14 +172,20 @@ public final class CaravanServer {
             return;
         }
         created = true;
+        SslProvider tlsProvider;
+        try {
+            tlsProvider = settings.tls().provider().select();
+        } catch (IllegalStateException e) {
+            throw new StartupException(e.getMessage(), e);
+        }
         if (settings.httpsEnabled()) {
             if (ownProcess) {
                 TlsPolicy.refuseClientRenegotiation();
-            } else {
+            } else if (tlsProvider == SslProvider.JDK) {
                 TlsPolicy.warnIfClientRenegotiationAllowed();
             }
             // first: a certificate that cannot be served stops the start before any thread exists
-            certificates = new CertificateStore(settings.tls(), settings.httpsH2());
+            certificates = new CertificateStore(settings.tls(), settings.httpsH2(), tlsProvider);
             try {
                 certificates.loadInitial();
             } catch (CertificateFileException e) {
@@ -185,7 +193,10 @@ public final class CaravanServer {
             }
         }
         // like certificates, a backend CA bundle or client certificate that cannot be read stops the start
-        BackendTls backendTls = new BackendTls(settings.backendTls());
+        BackendTls backendTls = new BackendTls(settings.backendTls(), tlsProvider);
+        LOG.info("TLS: {} serves {}https:// backends (caravan.tls.provider={})", TlsProvider.describe(tlsProvider),
+                certificates != null ? "the https listener and " : "",
+                settings.tls().provider().name().toLowerCase(Locale.ROOT));
         loops = new EventLoops(settings.ioThreads());
         pools = new BackendPools(loops, backendTls);
         ForwardedTrust trust = new ForwardedTrust(CidrMatcher.parse(settings.trustedProxies()));

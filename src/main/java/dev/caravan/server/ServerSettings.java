@@ -6,6 +6,7 @@ import dev.caravan.limits.ByteSize;
 import dev.caravan.listen.ClientLimits;
 import dev.caravan.tls.BackendTlsSettings;
 import dev.caravan.tls.ClientAuthMode;
+import dev.caravan.tls.TlsProvider;
 import dev.caravan.tls.TlsSettings;
 import org.apache.camel.spi.PropertiesComponent;
 
@@ -72,7 +73,8 @@ public record ServerSettings(
                         list(properties, "caravan.tls.ciphers", TlsSettings.DEFAULT_CIPHERS),
                         ClientAuthMode.parse(string(properties, "caravan.tls.clientAuth", "none")),
                         path(properties, "caravan.tls.clientCa"),
-                        properties.get("caravan.tls.keystorePassword").orElse("")),
+                        properties.get("caravan.tls.keystorePassword").orElse(""),
+                        TlsProvider.parse(string(properties, "caravan.tls.provider", "auto"))),
                 string(properties, "caravan.https.hsts", null),
                 new BackendTlsSettings(
                         path(properties, "caravan.backend.tls.trust"),

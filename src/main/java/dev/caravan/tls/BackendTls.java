@@ -28,10 +28,11 @@ public final class BackendTls {
     /** The same, offering only {@code h2} by ALPN (HTTP/2 backends). */
     private final SslContext h2Context;
 
-    public BackendTls(BackendTlsSettings settings) {
+    /** @param provider {@link SslProvider#JDK} or {@link SslProvider#OPENSSL}, as for the https listener */
+    public BackendTls(BackendTlsSettings settings, SslProvider provider) {
         try {
             SslContextBuilder builder = SslContextBuilder.forClient()
-                    .sslProvider(SslProvider.JDK)
+                    .sslProvider(provider)
                     .protocols(TlsSettings.DEFAULT_PROTOCOLS);
             if (settings.trust() != null) {
                 // replaces the JDK's CAs: a private CA bundle then pins backends to that CA alone
@@ -87,6 +88,24 @@ public final class BackendTls {
         engine.setSSLParameters(parameters);
         handler.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
         return handler;
+    }
+
+    /**
+     * A failure to connect as a log line says it. OpenSSL reports a refused backend certificate as "General
+     * OpenSslEngine problem"; the reason (unknown CA, wrong name, expired) is the root cause, so it is added.
+     */
+    public static String describeFailure(Throwable cause) {
+        String text = cause.toString();
+        if (cause instanceof SSLException) {
+            Throwable root = cause;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            if (root != cause && root.getMessage() != null && !text.contains(root.getMessage())) {
+                text += " (" + root.getMessage() + ")";
+            }
+        }
+        return text;
     }
 
     private static boolean isIpAddress(String host) {

@@ -1,5 +1,6 @@
 package dev.caravan.tls;
 
+import io.netty.handler.ssl.SslProvider;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,14 +46,13 @@ public final class CertificateStore implements AutoCloseable {
     private ServedCertificate development;
     private ScheduledExecutorService watcher;
 
-    public CertificateStore(TlsSettings settings) {
-        this(settings, false);
-    }
-
-    /** @param offerH2 ALPN offers {@code h2} before {@code http/1.1} (the listener speaks HTTP/2) */
-    public CertificateStore(TlsSettings settings, boolean offerH2) {
+    /**
+     * @param offerH2  ALPN offers {@code h2} before {@code http/1.1} (the listener speaks HTTP/2)
+     * @param provider the TLS implementation every context of this store is built with
+     */
+    public CertificateStore(TlsSettings settings, boolean offerH2, SslProvider provider) {
         this.settings = settings;
-        this.policy = new TlsPolicy(settings, offerH2);
+        this.policy = new TlsPolicy(settings, offerH2, provider);
         this.loader = new CertificateLoader(policy, settings.keystorePassword());
         this.certificates = new SniCertificates(new CertificateIndex(List.of(), null));
     }
@@ -125,6 +125,11 @@ public final class CertificateStore implements AutoCloseable {
 
     public SniCertificates certificates() {
         return certificates;
+    }
+
+    /** The TLS implementation serving these certificates. */
+    public SslProvider provider() {
+        return policy.provider();
     }
 
     @Override

@@ -22,21 +22,22 @@ import java.util.List;
 public final class TlsPolicy {
 
     private final TlsSettings settings;
+    /** The implementation, as {@link TlsProvider#select()} chose it. */
+    private final SslProvider provider;
     /** The CAs accepted for client certificates (mTLS); empty when none are asked for. */
     private final List<X509Certificate> clientCas;
     /** The protocols ALPN offers, preferred first. */
     private final List<String> alpn;
 
-    public TlsPolicy(TlsSettings settings) {
-        this(settings, false);
-    }
-
     /**
      * Reads the client CA bundle once: a missing or unreadable one stops the start. With {@code offerH2}, ALPN
      * offers {@code h2} first and {@code http/1.1} after it, so clients without HTTP/2 keep working.
+     *
+     * @param provider {@link SslProvider#JDK} or {@link SslProvider#OPENSSL}
      */
-    public TlsPolicy(TlsSettings settings, boolean offerH2) {
+    public TlsPolicy(TlsSettings settings, boolean offerH2, SslProvider provider) {
         this.settings = settings;
+        this.provider = provider;
         this.alpn = offerH2 ? List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1)
                 : List.of(ApplicationProtocolNames.HTTP_1_1);
         if (settings.clientAuth() == ClientAuthMode.NONE) {
@@ -59,10 +60,11 @@ public final class TlsPolicy {
                     .clientAuth(settings.clientAuth() == ClientAuthMode.REQUIRE ? ClientAuth.REQUIRE : ClientAuth.OPTIONAL);
         }
         SslContext context = builder
-                // the JDK provider: no native library to ship; netty-tcnative can come later if handshakes need it
-                .sslProvider(SslProvider.JDK)
+                .sslProvider(provider)
                 .protocols(settings.protocols())
-                // drops suites the JDK does not have (e.g. a newer name in the configured list) instead of failing
+                // drops suites the provider does not have (e.g. a newer name in the configured list) instead of
+                // failing; for OpenSSL Netty turns the IANA names into OpenSSL's. BoringSSL's TLS 1.3 suites cannot be
+                // chosen: it always offers its three, all AEAD (the policy's own three)
                 .ciphers(settings.ciphers(), SupportedCipherSuiteFilter.INSTANCE)
                 .applicationProtocolConfig(new ApplicationProtocolConfig(
                         ApplicationProtocolConfig.Protocol.ALPN,
@@ -70,7 +72,14 @@ public final class TlsPolicy {
                         ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
                         alpn))
                 .build();
-        return new ServerCipherOrder(context);
+        // OpenSSL contexts prefer the server's order already (Netty sets SSL_OP_CIPHER_SERVER_PREFERENCE); for them
+        // a wrapper would only add per-handshake work. Renegotiation: BoringSSL has none on the server side, and
+        // Netty's engine also closes a connection whose client starts a second TLS 1.2 handshake
+        return provider == SslProvider.JDK ? new ServerCipherOrder(context) : context;
+    }
+
+    public SslProvider provider() {
+        return provider;
     }
 
     /**
@@ -106,7 +115,7 @@ public final class TlsPolicy {
 
     /**
      * Inside a host application the setting is the host's (it applies to every TLS server of the JVM), so Caravan only
-     * says when it is off.
+     * says when it is off. Only for the JDK provider: OpenSSL refuses renegotiation whatever the JVM's setting.
      */
     public static void warnIfClientRenegotiationAllowed() {
         if (!Boolean.parseBoolean(System.getProperty(REJECT_RENEGOTIATION))) {

@@ -17,6 +17,8 @@ import java.util.Locale;
  * @param clientAuth            whether clients must present a certificate (mTLS)
  * @param clientCa              PEM bundle of the CAs whose client certificates are accepted; null when
  *                              {@code clientAuth} is {@link ClientAuthMode#NONE}
+ * @param keystorePassword      opens PKCS#12 files in the folder
+ * @param provider              the TLS implementation, for the listener and for {@code https://} backends
  */
 public record TlsSettings(
         Path certsDir,
@@ -27,7 +29,8 @@ public record TlsSettings(
         List<String> ciphers,
         ClientAuthMode clientAuth,
         Path clientCa,
-        String keystorePassword) {
+        String keystorePassword,
+        TlsProvider provider) {
 
     public static final List<String> DEFAULT_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
 
@@ -60,6 +63,6 @@ public record TlsSettings(
     public TlsSettings(Path certsDir, long reloadIntervalMillis, int expiryWarningDays, long handshakeTimeoutMillis,
                        List<String> protocols, List<String> ciphers) {
         this(certsDir, reloadIntervalMillis, expiryWarningDays, handshakeTimeoutMillis, protocols, ciphers,
-                ClientAuthMode.NONE, null, "");
+                ClientAuthMode.NONE, null, "", TlsProvider.AUTO);
     }
 }

@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * TLS 1.2 client-initiated renegotiation (a cheap way to make a server do expensive handshakes) is refused, by
- * Caravan's own setting. In a JVM of its own: the JDK reads the setting once, at its first server handshake.
+ * TLS 1.2 client-initiated renegotiation (a cheap way to make a server do expensive handshakes) is refused with the
+ * default settings (BoringSSL where it loads; on the JDK by Caravan's own setting, see TlsProviderTest for both). In a
+ * JVM of its own: the JDK reads its setting once, at its first server handshake.
  */
 class RenegotiationTest {
 
