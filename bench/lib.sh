@@ -203,9 +203,13 @@ cpu_ticks() {
     done | awk '{ u += $1; s += $2 } END { print u + 0, s + 0 }'
 }
 
-# cpu_us_per_request TICKS REQUESTS — microseconds of CPU per request.
+# cpu_total_ticks PID... — user + system ticks of these processes and their children, as one number.
+cpu_total_ticks() { cpu_ticks "$@" | awk '{ print $1 + $2 }'; }
+
+# cpu_us_per_request TICKS REQUESTS [DECIMALS] — microseconds of CPU per request (1 decimal unless DECIMALS).
 cpu_us_per_request() {
-    awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { if (n + 0 == 0) print "NaN"; else printf "%.1f", t / hz * 1e6 / n }'
+    awk -v t="$1" -v n="$2" -v d="${3:-1}" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { if (n + 0 == 0) print "NaN"; else printf "%." d "f", t / hz * 1e6 / n }'
 }
 
 # wrk_requests FILE — the request count of a wrk run.

@@ -91,8 +91,6 @@ done
 
 # CPU the Caravan process used (user + system, in clock ticks): its CPU per request does not depend on what else
 # the shared machine runs at the time, unlike its throughput
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-TICK_US=$(awk -v t="$(getconf CLK_TCK)" 'BEGIN { print 1000000 / t }')
 
 NAMES=(on off)
 printf 'round\tmetrics\treq_per_sec\tp99_ms\terrors\tcpu_us_per_req\n' >"$RESULTS/rounds.tsv"
@@ -100,12 +98,11 @@ for ((r = 1; r <= ROUNDS; r++)); do
     for ((k = 0; k < 2; k++)); do
         name=${NAMES[(r - 1 + k) % 2]}
         out="$RESULTS/round$r-$name.txt"
-        before=$(cpu_ticks "${PID[$name]}")
+        before=$(cpu_total_ticks "${PID[$name]}")
         run_wrk "$name" "$DURATION" "$out"
-        after=$(cpu_ticks "${PID[$name]}")
+        after=$(cpu_total_ticks "${PID[$name]}")
         read -r rps p99 err < <(parse_wrk "$out")
-        requests=$(awk '/requests in/ { print $1 }' "$out")
-        cpu=$(awk -v t="$((after - before))" -v us="$TICK_US" -v n="$requests" 'BEGIN { printf "%.2f", (n > 0) ? t * us / n : 0 }')
+        cpu=$(cpu_us_per_request $((after - before)) "$(wrk_requests "$out")" 2)
         printf '%d\t%s\t%s\t%s\t%s\t%s\n' "$r" "$name" "$rps" "$p99" "$err" "$cpu" >>"$RESULTS/rounds.tsv"
         log "round $r/$ROUNDS metrics $(printf '%-3s' "$name") $(printf '%10.0f req/s  p99 %8.2f ms  errors %d  CPU %6.2f us/req' "$rps" "$p99" "$err" "$cpu")"
     done

@@ -189,12 +189,6 @@ log "every target serves the file over TLS with its certificate and resumes no s
 # hs: a new connection and full handshake per request (wrk reconnects after each response to Connection: close,
 #     and never resumes a session); ka: keep-alive, the handshake paid once per connection
 declare -A HEADER=([hs]="Connection: close" [ka]="Connection: keep-alive")
-cpu_ticks() { # user + system ticks of the processes (all their threads)
-    local pid sum=0
-    for pid in "$@"; do sum=$((sum + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done
-    echo "$sum"
-}
-TICK_US=$(awk -v t="$(getconf CLK_TCK)" 'BEGIN { print 1000000 / t }')
 measured_pids() { # target-cert -> the processes whose CPU is the proxy's
     case $1 in
         nginx-*) echo "$NGINX_WORKER_PIDS" ;;
@@ -223,14 +217,13 @@ for ((r = 1; r <= ROUNDS; r++)); do
                 t=${TARGETS[(r - 1 + j) % ${#TARGETS[@]}]} # each round starts with another target
                 out="$RESULTS/round$r-$k-$s-$t.txt"
                 # shellcheck disable=SC2046
-                before=$(cpu_ticks $(measured_pids "$t-$k"))
+                before=$(cpu_total_ticks $(measured_pids "$t-$k"))
                 wrk_cpu=$(run_wrk "$s" "$t-$k" "${DURATION}s" "$out")
                 # shellcheck disable=SC2046
-                after=$(cpu_ticks $(measured_pids "$t-$k"))
+                after=$(cpu_total_ticks $(measured_pids "$t-$k"))
                 read -r rps p99 err < <(parse_wrk "$out")
-                requests=$(awk '/requests in/ { print $1 }' "$out")
-                cpu=$(awk -v t="$((after - before))" -v us="$TICK_US" -v n="${requests:-0}" \
-                    'BEGIN { printf "%.1f", (n > 0) ? t * us / n : 0 }')
+                requests=$(wrk_requests "$out")
+                cpu=$(cpu_us_per_request $((after - before)) "${requests:-0}")
                 share=$(awk -v c="$wrk_cpu" -v d="$DURATION" 'BEGIN { printf "%.2f", c / d }')
                 printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$k" "$s" "$t" "$rps" "$p99" "$err" \
                     "${requests:-0}" "$cpu" "$share" >>"$RESULTS/rounds.tsv"
