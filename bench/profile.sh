@@ -6,7 +6,8 @@
 #
 # Environment: DURATION (20: seconds profiled), WARMUP (15s), CONNECTIONS (50), THREADS (2), IO_THREADS (1),
 #              EVENT (cpu when perf events are allowed, else itimer), BACKEND_PORT (18380), CARAVAN_PORT (18382),
-#              PIN (1: Caravan and nginx on CPU 0, wrk on CPU 1 when the machine has 2 or more cores)
+#              PIN (1: Caravan and nginx on CPU 0, wrk on CPU 1 when the machine has 2 or more cores),
+#              CONNECTION_CLOSE (0; 1: every request on a new connection, as run.sh's "close" case)
 set -euo pipefail
 
 DURATION=${DURATION:-20}
@@ -51,7 +52,9 @@ start_nginx backend "
 BACKEND_PID=$NGINX_PID
 
 proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
-CARAVAN_ARGS="--caravan.io.threads=$IO_THREADS ${CARAVAN_ARGS:-}"
+# the same Caravan as run.sh measures: access log off (nginx has its own off), no per-connection request cap
+CARAVAN_ARGS="--caravan.io.threads=$IO_THREADS --caravan.client.maxRequestsPerConnection=100000 \
+    --caravan.accessLog.enabled=false ${CARAVAN_ARGS:-}"
 start_caravan "$CARAVAN_PORT" "$WORK/routes" "$RESULTS/caravan.log"
 wait_http "http://127.0.0.1:$BACKEND_PORT/" "$BACKEND_PID" backend
 wait_http "http://127.0.0.1:$CARAVAN_PORT/" "$CARAVAN_PID" caravan
@@ -65,11 +68,13 @@ jcmd "$CARAVAN_PID" JFR.start name=bench settings=profile duration="$((WARMUP_S 
     filename="$RESULTS/caravan.jfr" >/dev/null
 java -jar "$AP_JAR" profiler start -e "$EVENT" -i 1ms "$CARAVAN_PID" >/dev/null
 log "warm-up $WARMUP (profiler attached, its samples discarded)"
-$LOAD_CPU wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$CARAVAN_PORT/" >"$RESULTS/warmup.txt"
+WRK_HEADERS=()
+[[ "${CONNECTION_CLOSE:-0}" == 1 ]] && WRK_HEADERS=(-H "Connection: close")
+$LOAD_CPU wrk "${WRK_HEADERS[@]}" -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$CARAVAN_PORT/" >"$RESULTS/warmup.txt"
 java -jar "$AP_JAR" profiler stop -o collapsed -f "$RESULTS/warmup.collapsed" "$CARAVAN_PID" >/dev/null
 
 log "profiling $DURATION s ($EVENT) under load"
-$LOAD_CPU wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$((DURATION + 2))s" "http://127.0.0.1:$CARAVAN_PORT/" \
+$LOAD_CPU wrk "${WRK_HEADERS[@]}" --latency -t"$THREADS" -c"$CONNECTIONS" -d"$((DURATION + 2))s" "http://127.0.0.1:$CARAVAN_PORT/" \
     >"$RESULTS/load.txt" &
 WRK_PID=$!
 sleep 1

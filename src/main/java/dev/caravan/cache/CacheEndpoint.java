@@ -17,7 +17,7 @@ import org.apache.camel.support.DefaultEndpoint;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-cache", title = "Caravan Cache",
         syntax = "caravan-cache:name", producerOnly = true, category = Category.CACHE)
-public final class CacheEndpoint extends DefaultEndpoint {
+public final class CacheEndpoint extends DefaultEndpoint implements dev.caravan.http.OptionalStep {
 
     @UriParam
     private final CacheConfiguration configuration;
@@ -38,6 +38,11 @@ public final class CacheEndpoint extends DefaultEndpoint {
 
     public CacheConfiguration getConfiguration() {
         return configuration;
+    }
+
+    @Override
+    public boolean isOff() {
+        return !configuration.isEnabled();
     }
 
     @Override

@@ -21,7 +21,7 @@ import java.util.List;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-compress", title = "Caravan Compress",
         syntax = "caravan-compress:codings", producerOnly = true, category = Category.HTTP)
-public final class CompressEndpoint extends DefaultEndpoint {
+public final class CompressEndpoint extends DefaultEndpoint implements dev.caravan.http.OptionalStep {
 
     private static final Logger LOG = LoggerFactory.getLogger(CompressEndpoint.class);
 
@@ -35,6 +35,11 @@ public final class CompressEndpoint extends DefaultEndpoint {
 
     public CompressConfiguration getConfiguration() {
         return configuration;
+    }
+
+    @Override
+    public boolean isOff() {
+        return !configuration.isEnabled();
     }
 
     @Override

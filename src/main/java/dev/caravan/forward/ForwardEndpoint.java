@@ -11,6 +11,7 @@ import dev.caravan.balance.Upstream;
 import dev.caravan.balance.UpstreamSettings;
 import dev.caravan.balance.WeightedPolicy;
 import dev.caravan.health.HealthChecks;
+import dev.caravan.http.DirectForward;
 import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -35,7 +36,7 @@ import java.util.function.Function;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-forward", title = "Caravan Forward",
         syntax = "caravan-forward:targets", producerOnly = true, category = Category.HTTP)
-public final class ForwardEndpoint extends DefaultEndpoint {
+public final class ForwardEndpoint extends DefaultEndpoint implements DirectForward.Source {
 
     @UriParam
     private final ForwardConfiguration configuration;
@@ -75,6 +76,20 @@ public final class ForwardEndpoint extends DefaultEndpoint {
                 c.getMaxEjectionPercent(), c.getRetryBudget(), c.getSlowStart()));
         return new ForwardProducer(this, upstream, poolByBackend, targetByBackend, new TargetRewrite(c.getStripPrefix()),
                 affinityKey(), healthChecks, c.healthSettings());
+    }
+
+    /**
+     * A forwarder for a forward-only route, or null when an option reads the request through the exchange: a sticky
+     * cookie (it edits the response's {@code Set-Cookie}), or a hash keyed on anything but the client address.
+     */
+    @Override
+    public DirectForward directForward() {
+        boolean keyedOnExchange = configuration.getBalance().equals("hash")
+                && !configuration.getHashKey().equals("client-ip");
+        if (!configuration.getStickyCookie().isBlank() || keyedOnExchange) {
+            return null;
+        }
+        return (ForwardProducer) createProducer();
     }
 
     private BalancePolicy policy(List<Backend> group) {

@@ -5,6 +5,7 @@ import dev.caravan.balance.Upstream;
 import dev.caravan.forward.ForwardOutcome.Kind;
 import dev.caravan.health.HealthChecks;
 import dev.caravan.health.HealthSettings;
+import dev.caravan.http.DirectForward;
 import dev.caravan.http.HttpBinding;
 import dev.caravan.http.HttpBinding.BackendRequest;
 import dev.caravan.http.ProxyExchange;
@@ -34,8 +35,11 @@ import java.util.function.Function;
  * or timed out) is tried on the next backend whatever its method; one that was sent is retried only if it is
  * replayable (idempotent, or marked so by the route, and without a streamed body) after a 502/503/504, a response
  * timeout, an invalid answer or a connection closed before the answer. Attempts and a retry budget bound both.
+ *
+ * <p>A forward-only route calls {@link #forward(ProxyExchange, Done)} instead, with no Camel exchange: the same
+ * attempts, the same rule, heads copied from client to backend and back by the binding (see {@link DirectForward}).
  */
-final class ForwardProducer extends DefaultAsyncProducer {
+final class ForwardProducer extends DefaultAsyncProducer implements DirectForward {
 
     /** A route sets this header to true to let a non-idempotent method without a body be retried on another backend. */
     static final String IDEMPOTENT = "CaravanIdempotent";
@@ -143,10 +147,34 @@ final class ForwardProducer extends DefaultAsyncProducer {
         return false;
     }
 
-    /** One client request's attempts, on its connection's event loop. */
+    /** A forward-only route's request, with no Camel exchange (the endpoint made this producer for it). */
+    @Override
+    public void forward(ProxyExchange request, Done done) {
+        if (!request.channel().isActive()) {
+            done.failed(new ForwardFailure(499, "Client closed the connection"));
+            return;
+        }
+        Forwarding forwarding = new Forwarding(request, done);
+        EventLoop loop = request.eventLoop();
+        if (loop.inEventLoop()) {
+            forwarding.attempt();
+            return;
+        }
+        try {
+            loop.execute(forwarding::attempt); // a guard route moved the request to another thread
+        } catch (RejectedExecutionException e) {
+            done.failed(new ForwardFailure(503, "Shutting down"));
+        }
+    }
+
+    /**
+     * One client request's attempts, on its connection's event loop: from a route's exchange, or (no exchange, a
+     * forward-only route) straight from the {@link ProxyExchange} with the answer going to a {@link Done}.
+     */
     private final class Forwarding implements ForwardCall.Listener {
         private final Exchange exchange;
         private final AsyncCallback callback;
+        private final Done done;
         private final ProxyExchange request;
         private final Set<Backend> tried = new HashSet<>(4);
         private final String key;
@@ -159,11 +187,24 @@ final class ForwardProducer extends DefaultAsyncProducer {
         Forwarding(Exchange exchange, AsyncCallback callback, ProxyExchange request) {
             this.exchange = exchange;
             this.callback = callback;
+            this.done = null;
             this.request = request;
             Message message = exchange.getMessage();
             this.key = affinityKey.apply(exchange);
             this.cookieSent = message.getHeader("Cookie", String.class);
             this.markedIdempotent = message.getHeader(IDEMPOTENT, false, Boolean.class);
+            upstream.requestStarted();
+        }
+
+        /** Only for an endpoint whose options need nothing from an exchange ({@link ForwardEndpoint#directForward}). */
+        Forwarding(ProxyExchange request, Done done) {
+            this.exchange = null;
+            this.callback = null;
+            this.done = done;
+            this.request = request;
+            this.key = request.clientIp(); // hashKey=client-ip, or a policy that ignores the key
+            this.cookieSent = null;        // no sticky cookie
+            this.markedIdempotent = false; // the header is internal: only a route step could set it
             upstream.requestStarted();
         }
 
@@ -179,8 +220,11 @@ final class ForwardProducer extends DefaultAsyncProducer {
             tried.add(current);
             BackendTarget target = targets.get(current);
             try {
-                outgoing = binding.toBackend(exchange, request, rewrite.apply(binding.targetOf(exchange.getMessage(),
-                        request), target.basePath()), target.authority(), preserveHost, emitForwarded);
+                outgoing = exchange == null
+                        ? binding.toBackend(request, rewrite.apply(request.rawTarget(), target.basePath()),
+                                target.authority(), preserveHost, emitForwarded)
+                        : binding.toBackend(exchange, request, rewrite.apply(binding.targetOf(exchange.getMessage(),
+                                request), target.basePath()), target.authority(), preserveHost, emitForwarded);
             } catch (RuntimeException e) {
                 fail(e); // a header value that cannot be sent, or a body that cannot be converted: 500, logged
                 return;
@@ -212,6 +256,10 @@ final class ForwardProducer extends DefaultAsyncProducer {
             request.log().attemptEnded(outcome.kind().name()); // observe: per-backend attempt metrics
             if (outcome.kind() == Kind.RESPONDED) {
                 upstream.responded(current, outcome.status());
+                if (exchange == null) {
+                    respondDirect(outcome);
+                    return;
+                }
                 Message message = exchange.getMessage();
                 binding.backendResponseToCamel(outcome.response(), outcome.body(), message);
                 request.attachBackendBody(outcome.body());
@@ -252,6 +300,17 @@ final class ForwardProducer extends DefaultAsyncProducer {
             fail(new ForwardFailure(outcome.clientStatus(), outcome.detail()));
         }
 
+        private void respondDirect(ForwardOutcome outcome) {
+            HttpResponse head = binding.relayToClient(outcome.response(), request);
+            if (addresses != null) {
+                String host = request.head().headers().get("Host");
+                if (host != null) {
+                    addresses.get(current).apply(head.headers(), request.isSecure() ? "https" : "http", host);
+                }
+            }
+            done.responded(head, outcome.body());
+        }
+
         /** Session affinity: tell the client which backend answered, unless its cookie already says so. */
         private void pinToCurrent(Message response) {
             if (current.id().equals(CookieValue.of(cookieSent, stickyCookie))) {
@@ -274,6 +333,10 @@ final class ForwardProducer extends DefaultAsyncProducer {
         }
 
         private void fail(Exception failure) {
+            if (exchange == null) {
+                done.failed(failure);
+                return;
+            }
             exchange.setException(failure);
             callback.done(false);
         }
@@ -283,7 +346,8 @@ final class ForwardProducer extends DefaultAsyncProducer {
             if (outgoing != null && outgoing.streamed() != null) {
                 return false;
             }
-            String method = exchange.getMessage().getHeader(Exchange.HTTP_METHOD, request.method().name(), String.class);
+            String method = exchange == null ? request.method().name()
+                    : exchange.getMessage().getHeader(Exchange.HTTP_METHOD, request.method().name(), String.class);
             return markedIdempotent || switch (method) {
                 case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;
                 default -> false;

@@ -110,39 +110,10 @@ public final class HttpBinding {
         HttpHeaders headers = outgoing.headers();
         MessageHeaders.toWire(message.getHeaders(), headers);
         MessageHeaders.requireSafeValues(headers);
-        if (!preserveHost || !headers.contains(HttpHeaderNames.HOST)) {
-            headers.set(HttpHeaderNames.HOST, backendAuthority);
-        }
-        ForwardedHeaders.apply(headers, request, emitForwarded);
-        if (request.isWebSocketUpgrade()) {
-            // hop-by-hop, so never taken from the route's message: only a handshake the client made is asked for
-            headers.set(HttpHeaderNames.UPGRADE, "websocket");
-            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
-        }
+        forwardingHeaders(outgoing, request, backendAuthority, preserveHost, emitForwarded);
         Object body = message.getBody();
-        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
         if (body instanceof BodySource source) {
-            headers.remove(HttpHeaderNames.CONTENT_LENGTH);
-            if (source != request.requestBody()) {
-                return new BackendRequest(outgoing, null, null); // e.g. an earlier backend's answer: not a request body
-            }
-            HttpRequest client = request.head();
-            if (request.hasBody()) {
-                if (HttpUtil.isTransferEncodingChunked(client)) {
-                    HttpUtil.setTransferEncodingChunked(outgoing, true);
-                } else {
-                    HttpUtil.setContentLength(outgoing, HttpUtil.getContentLength(client, 0L));
-                }
-                BodySource streamed = request.requestBodyFor(outgoing);
-                if (!outgoing.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                    HttpUtil.setTransferEncodingChunked(outgoing, true); // a decorator changed the length
-                }
-                return new BackendRequest(outgoing, streamed, null);
-            }
-            if (client.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
-                headers.setInt(HttpHeaderNames.CONTENT_LENGTH, 0); // an explicit empty body (some servers want 411)
-            }
-            return new BackendRequest(outgoing, null, null);
+            return withStreamedBody(outgoing, request, source);
         }
         if (body != null) {
             byte[] bytes = exchange.getContext().getTypeConverter().tryConvertTo(byte[].class, exchange, body);
@@ -154,6 +125,80 @@ public final class HttpBinding {
             return new BackendRequest(outgoing, null, bytes);
         }
         headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        return new BackendRequest(outgoing, null, null);
+    }
+
+    /**
+     * The backend request of a forward-only route ({@link DirectForward}): what {@link #toCamel} and then
+     * {@link #toBackend(Exchange, ProxyExchange, String, String, boolean, boolean)} make of the client's request when
+     * no step changes it, copied from head to head: end-to-end headers only (no hop-by-hop, none the
+     * {@code Connection} header names, no internal ones), then the same forwarding headers and body framing.
+     */
+    public BackendRequest toBackend(ProxyExchange request, String target, String backendAuthority,
+                                    boolean preserveHost, boolean emitForwarded) {
+        HttpHeaders wire = request.head().headers();
+        HttpRequest outgoing = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), target, false);
+        HttpHeaders headers = outgoing.headers();
+        List<String> connectionListed = HopByHopHeaders.connectionTokens(wire);
+        for (Map.Entry<String, String> header : wire) {
+            String name = header.getKey();
+            if (MessageHeaders.isEndToEnd(name) && !namedIn(connectionListed, name)) {
+                headers.add(name, header.getValue());
+            }
+        }
+        MessageHeaders.requireSafeValues(headers);
+        forwardingHeaders(outgoing, request, backendAuthority, preserveHost, emitForwarded);
+        return withStreamedBody(outgoing, request, request.requestBody());
+    }
+
+    private static boolean namedIn(List<String> names, String name) {
+        for (String listed : names) {
+            if (listed.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** {@code Host}, the forwarding headers, a WebSocket handshake's upgrade; no framing from the route's headers. */
+    private static void forwardingHeaders(HttpRequest outgoing, ProxyExchange request, String backendAuthority,
+                                          boolean preserveHost, boolean emitForwarded) {
+        HttpHeaders headers = outgoing.headers();
+        if (!preserveHost || !headers.contains(HttpHeaderNames.HOST)) {
+            headers.set(HttpHeaderNames.HOST, backendAuthority);
+        }
+        ForwardedHeaders.apply(headers, request, emitForwarded);
+        if (request.isWebSocketUpgrade()) {
+            // hop-by-hop, so never taken from the route's message: only a handshake the client made is asked for
+            headers.set(HttpHeaderNames.UPGRADE, "websocket");
+            headers.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+        }
+        headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
+    }
+
+    /** Framing taken from how Caravan itself read the client's body, when {@code source} is that body. */
+    private static BackendRequest withStreamedBody(HttpRequest outgoing, ProxyExchange request, BodySource source) {
+        HttpHeaders headers = outgoing.headers();
+        headers.remove(HttpHeaderNames.CONTENT_LENGTH);
+        if (source != request.requestBody()) {
+            return new BackendRequest(outgoing, null, null); // e.g. an earlier backend's answer: not a request body
+        }
+        HttpRequest client = request.head();
+        if (request.hasBody()) {
+            if (HttpUtil.isTransferEncodingChunked(client)) {
+                HttpUtil.setTransferEncodingChunked(outgoing, true);
+            } else {
+                HttpUtil.setContentLength(outgoing, HttpUtil.getContentLength(client, 0L));
+            }
+            BodySource streamed = request.requestBodyFor(outgoing);
+            if (!outgoing.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+                HttpUtil.setTransferEncodingChunked(outgoing, true); // a decorator changed the length
+            }
+            return new BackendRequest(outgoing, streamed, null);
+        }
+        if (client.headers().contains(HttpHeaderNames.CONTENT_LENGTH)) {
+            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, 0); // an explicit empty body (some servers want 411)
+        }
         return new BackendRequest(outgoing, null, null);
     }
 
@@ -175,6 +220,20 @@ public final class HttpBinding {
         headers.put(Exchange.HTTP_RESPONSE_CODE, response.status().code());
         headers.put(Exchange.HTTP_RESPONSE_TEXT, response.status().reasonPhrase());
         message.setBody(body);
+    }
+
+    /**
+     * The client's response head for a backend's answer on a forward-only route ({@link DirectForward}): what
+     * {@link #backendResponseToCamel} and then {@link #toClient} make of it when no step changes it: status and reason,
+     * end-to-end headers (no hop-by-hop, none {@code Connection} names, no internal ones), the client's HTTP version.
+     */
+    public HttpResponse relayToClient(HttpResponse response, ProxyExchange request) {
+        MessageHeaders.removeNonEndToEnd(response.headers());
+        HttpResponseStatus status = response.status();
+        HttpResponse head = new DefaultHttpResponse(request.version(),
+                new HttpResponseStatus(status.code(), status.reasonPhrase()));
+        head.headers().set(response.headers());
+        return head;
     }
 
     /** A backend's 1xx as the client should get it: its end-to-end headers, in the client's HTTP version. */

@@ -82,13 +82,18 @@ public final class MessageHeaders {
             return;
         }
         HopByHopHeaders.remove(headers);
-        List<String> internal = new ArrayList<>();
-        for (String name : headers.names()) {
-            if (InternalHeaders.isInternal(name)) {
-                internal.add(name);
+        List<String> internal = null; // rare: no list for the usual head (this runs on every relayed response)
+        for (Map.Entry<String, String> header : headers) {
+            if (InternalHeaders.isInternal(header.getKey())) {
+                if (internal == null) {
+                    internal = new ArrayList<>(2);
+                }
+                internal.add(header.getKey());
             }
         }
-        internal.forEach(headers::remove);
+        if (internal != null) {
+            internal.forEach(headers::remove);
+        }
     }
 
     public static boolean isEndToEnd(String name) {

@@ -61,6 +61,7 @@ public final class ProxyExchange {
     private boolean upgraded;
     private java.util.Map<Class<?>, Object> attachments;
     private java.util.Map<String, Object> carriedHeaders;
+    private WorkContext workContext;
 
     /**
      * @param listenerFilters head filters the listener applies to every response (HSTS, ...); they run after any a
@@ -78,6 +79,37 @@ public final class ProxyExchange {
         this.responder = responder;
         this.log = log;
         this.headFilters.addAll(listenerFilters);
+    }
+
+    /**
+     * What a thread needs in place to work for this request (the log MDC's request ids): {@link #enter} sets it up and
+     * returns what takes it away again.
+     */
+    public interface WorkContext {
+        Runnable enter();
+    }
+
+    /** Set once by whoever owns the request's context (observability); see {@link #resume}. */
+    public void workContext(WorkContext context) {
+        this.workContext = context;
+    }
+
+    /**
+     * Runs work that continues this request on an event that is not its client connection's (a backend's answer or
+     * failure) inside the request's {@link WorkContext}, so what it logs names the request.
+     */
+    public void resume(Runnable work) {
+        WorkContext context = workContext;
+        if (context == null) {
+            work.run();
+            return;
+        }
+        Runnable leave = context.enter();
+        try {
+            work.run();
+        } finally {
+            leave.run();
+        }
     }
 
     /** The Caravan exchange a Camel exchange carries, or null when it did not come from a {@code caravan:} endpoint. */

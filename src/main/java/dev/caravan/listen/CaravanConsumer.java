@@ -2,6 +2,7 @@ package dev.caravan.listen;
 
 import dev.caravan.http.Answer;
 import dev.caravan.http.BodySource;
+import dev.caravan.http.DirectForward;
 import dev.caravan.http.GatewayException;
 import dev.caravan.http.HostHeader;
 import dev.caravan.http.HttpBinding;
@@ -18,6 +19,7 @@ import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.processor.ThrottlerRejectedExecutionException;
 import org.apache.camel.support.DefaultConsumer;
+import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A route's entry: takes a {@link ProxyExchange} the listener matched to this route, turns it into a Camel exchange
  * through the {@link HttpBinding}, runs the route, and answers with what the route left: a backend response streamed
  * through, an {@link Answer} a step gave, a page the route made, or an error page for a failure.
+ *
+ * <p>A route that only forwards ({@link ForwardOnlyRoute}) skips the Camel exchange: its requests go straight to the
+ * route's {@link DirectForward} and the answer straight back, unless {@code caravan.forward.fastPath=false}.
  */
 final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
 
@@ -38,6 +43,8 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
     private final AtomicInteger inflight = new AtomicInteger();
     // lifecycle (reload drain): requests whose response is still being written
     private final OpenRequests openRequests = new OpenRequests();
+    // the fast path of a forward-only route, else null; set before the route is bound to a listener
+    private volatile DirectForward direct;
 
     CaravanConsumer(CaravanEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -47,6 +54,7 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
     @Override
     protected void doStart() throws Exception {
         super.doStart();
+        direct = directForward();
         for (Listener listener : endpoint.listeners()) {
             if (endpoint.isGuard()) {
                 listener.routes().bindGuard(this, endpoint.host(), endpoint.path(), getRouteId());
@@ -61,7 +69,28 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         for (Listener listener : endpoint.listeners()) {
             listener.routes().unbind(this);
         }
+        ServiceHelper.stopService(direct);
+        direct = null;
         super.doStop();
+    }
+
+    /** The route's own forwarder when the route only forwards (and the fast path is on), else null. */
+    private DirectForward directForward() throws Exception {
+        String enabled = getEndpoint().getCamelContext().getPropertiesComponent()
+                .resolveProperty("caravan.forward.fastPath").orElse("true");
+        DirectForward.Source source = Boolean.parseBoolean(enabled.trim()) && getRoute() != null
+                ? ForwardOnlyRoute.of(getRoute()) : null;
+        DirectForward forward = source == null ? null : source.directForward();
+        if (forward != null) {
+            ServiceHelper.startService(forward);
+            LOG.debug("Route {} only forwards: its requests skip the Camel exchange", getRouteId());
+        }
+        return forward;
+    }
+
+    /** True when this route's requests take the fast path (for tests and the status page). */
+    boolean forwardsDirectly() {
+        return direct != null;
     }
 
     @Override
@@ -92,7 +121,53 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         if (!withinLimits(request)) {
             return;
         }
+        DirectForward forward = direct;
+        if (forward != null) {
+            forwardDirectly(request, forward);
+            return;
+        }
         run(request, exchange -> reply(request, exchange));
+    }
+
+    /** A forward-only route's request: no exchange, the same answers as {@link #writeResponse} gives. */
+    private void forwardDirectly(ProxyExchange request, DirectForward forward) {
+        inflight.incrementAndGet();
+        try {
+            forward.forward(request, new DirectReply(request));
+        } catch (RuntimeException e) {
+            inflight.decrementAndGet();
+            respondFailure(request, e);
+        }
+    }
+
+    private final class DirectReply implements DirectForward.Done {
+        private final ProxyExchange request;
+
+        DirectReply(ProxyExchange request) {
+            this.request = request;
+        }
+
+        // both come on a backend connection's event: the request's log context is put in place around them
+        @Override
+        public void responded(HttpResponse head, BodySource body) {
+            inflight.decrementAndGet();
+            request.attachBackendBody(body);
+            request.resume(() -> {
+                try {
+                    request.respond(head, body);
+                } catch (RuntimeException e) {
+                    LOG.warn("Route {} left a response that cannot be sent: {}", getRouteId(), e.toString());
+                    discardBackendBody(request);
+                    request.respondError(500);
+                }
+            });
+        }
+
+        @Override
+        public void failed(Exception failure) {
+            inflight.decrementAndGet();
+            request.resume(() -> respondFailure(request, failure));
+        }
     }
 
     /**
@@ -230,15 +305,7 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
             return;
         }
         if (failure != null) {
-            discardBackendBody(request);
-            // Camel's throttle EIP rejects with this exception: a limit, not a failure, so 429 and no log line
-            int status = failure instanceof GatewayException g ? g.status()
-                    : failure instanceof ThrottlerRejectedExecutionException ? 429 : 500;
-            if (status >= 500) {
-                LOG.warn("Route {} failed for {} {}: {}", exchange.getFromRouteId(), request.method(),
-                        request.rawTarget(), failure.toString());
-            }
-            request.respondError(status, failure instanceof GatewayException g ? g.responseHeaders() : null);
+            respondFailure(request, failure);
             return;
         }
         Message message = exchange.getMessage();
@@ -272,6 +339,19 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
             return;
         }
         request.respond(head, Unpooled.wrappedBuffer(bytes));
+    }
+
+    /** The route failed (no answer from a step): the failure's status, or 500 and a log line for anything else. */
+    private void respondFailure(ProxyExchange request, Exception failure) {
+        discardBackendBody(request);
+        // Camel's throttle EIP rejects with this exception: a limit, not a failure, so 429 and no log line
+        int status = failure instanceof GatewayException g ? g.status()
+                : failure instanceof ThrottlerRejectedExecutionException ? 429 : 500;
+        if (status >= 500) {
+            LOG.warn("Route {} failed for {} {}: {}", getRouteId(), request.method(), request.rawTarget(),
+                    failure.toString());
+        }
+        request.respondError(status, failure instanceof GatewayException g ? g.responseHeaders() : null);
     }
 
     private static void respond(ProxyExchange request, Answer answer) {

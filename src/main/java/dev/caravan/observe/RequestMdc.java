@@ -23,6 +23,17 @@ final class RequestMdc {
         }
     }
 
+    private static final Runnable NOTHING = () -> { };
+
+    /** Puts the request's keys unless they are there already; returns what undoes exactly that. */
+    static Runnable enter(ObservedRequest request) {
+        if (request.requestId().equals(MDC.get(REQUEST_ID))) {
+            return NOTHING; // the connection's handler set them: it takes them away too
+        }
+        put(request);
+        return RequestMdc::clear;
+    }
+
     static void clear() {
         MDC.remove(REQUEST_ID);
         MDC.remove(TRACE_ID);

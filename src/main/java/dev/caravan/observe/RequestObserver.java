@@ -79,6 +79,7 @@ final class RequestObserver {
                 exchange.client().secure() ? tlsFacts(stream ? channel.parent() : channel, mdc) : null);
         observed.mdc = mdc;
         exchange.attach(ObservedRequest.class, observed);
+        exchange.workContext(() -> RequestMdc.enter(observed));
         exchange.onResponseHead(ECHO_REQUEST_ID);
         if (mdc != null) {
             mdc.started(exchange, observed);

@@ -21,6 +21,7 @@ public record BackendAddressRewrite(List<String> backendOrigins, String backendB
                                     String[] cookieDomain, String[] cookiePath) {
 
     private static final String[] LOCATION_HEADERS = {"Location", "Content-Location"};
+    private static final String[] REWRITTEN = {"Location", "Content-Location", "Refresh", "Set-Cookie"};
 
     /** Parses a {@code from:to} option; null when empty. */
     public static String[] mapping(String name, String value) {
@@ -60,6 +61,41 @@ public record BackendAddressRewrite(List<String> backendOrigins, String backendB
                 headers.put("Set-Cookie", mapped);
             }
         }
+    }
+
+    /**
+     * The same on a response head (a forward-only route relays heads without a header map): only the headers it
+     * rewrites are read into one, and only when the head has any.
+     */
+    public void apply(io.netty.handler.codec.http.HttpHeaders headers, String clientScheme, String clientAuthority) {
+        Map<String, Object> affected = null;
+        for (String name : REWRITTEN) {
+            if (name.equals("Set-Cookie") && cookieDomain == null && cookiePath == null) {
+                continue;
+            }
+            List<String> values = headers.getAll(name);
+            if (!values.isEmpty()) {
+                if (affected == null) {
+                    affected = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                }
+                affected.put(name, values.size() == 1 ? values.get(0) : new ArrayList<Object>(values));
+            }
+        }
+        if (affected == null) {
+            return;
+        }
+        Map<String, Object> before = new java.util.HashMap<>(affected);
+        apply(affected, clientScheme, clientAuthority);
+        affected.forEach((name, value) -> {
+            if (value.equals(before.get(name))) {
+                return; // unchanged: left where it was in the head
+            }
+            if (value instanceof Iterable<?> values) {
+                headers.set(name, values);
+            } else {
+                headers.set(name, value);
+            }
+        });
     }
 
     private String location(String location, String publicBase) {

@@ -1,0 +1,78 @@
+package dev.caravan.listen;
+
+import dev.caravan.http.DirectForward;
+import dev.caravan.http.OptionalStep;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Channel;
+import org.apache.camel.Endpoint;
+import org.apache.camel.Navigate;
+import org.apache.camel.Processor;
+import org.apache.camel.Route;
+import org.apache.camel.impl.engine.CamelInternalProcessor;
+import org.apache.camel.processor.Pipeline;
+import org.apache.camel.processor.SendProcessor;
+import org.apache.camel.processor.errorhandler.NoErrorHandler;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Tells a forward-only route: one whose steps are a {@code caravan-forward} and, before it, only steps turned off
+ * ({@link OptionalStep}, like the {@code caravan-proxy} template's cache and compression when off), run without anything
+ * Camel would add around them (no error handler, route policy, interceptor, tracing, message history, onCompletion or
+ * onException). Such a route's requests can skip the Camel exchange ({@link DirectForward}): nothing in the route
+ * could read or change it.
+ */
+final class ForwardOnlyRoute {
+
+    private ForwardOnlyRoute() {
+    }
+
+    /** The route's forwarding endpoint when the route only forwards, else null. */
+    static DirectForward.Source of(Route route) {
+        CamelContext context = route.getCamelContext();
+        if (Boolean.TRUE.equals(context.isTracing()) || Boolean.TRUE.equals(context.isBacklogTracing())
+                || Boolean.TRUE.equals(context.isDebugging()) || Boolean.TRUE.equals(context.isMessageHistory())
+                || !route.getRoutePolicyList().isEmpty() || !route.getInterceptStrategies().isEmpty()
+                || !context.getCamelContextExtension().getInterceptStrategies().isEmpty()
+                || route.getManagementInterceptStrategy() != null
+                || !route.getOnCompletions().isEmpty() || !route.getOnExceptions().isEmpty()) {
+            return null;
+        }
+        List<Endpoint> steps = new ArrayList<>();
+        if (!(route.getProcessor() instanceof Navigate<?>) || !collect(route.getProcessor(), steps) || steps.isEmpty()) {
+            return null;
+        }
+        for (int i = 0; i < steps.size() - 1; i++) {
+            if (!(steps.get(i) instanceof OptionalStep optional) || !optional.isOff()) {
+                return null;
+            }
+        }
+        return steps.get(steps.size() - 1) instanceof DirectForward.Source source ? source : null;
+    }
+
+    /** Collects the endpoints the route sends to, in order; false at the first node that is not a plain send. */
+    private static boolean collect(Processor processor, List<Endpoint> steps) {
+        if (processor instanceof SendProcessor send) {
+            steps.add(send.getEndpoint());
+            return true;
+        }
+        if (processor instanceof Channel channel && !(channel.getErrorHandler() instanceof NoErrorHandler)) {
+            return false; // an error handler (and its onException clauses) sees what the route does
+        }
+        boolean plain = processor instanceof CamelInternalProcessor || processor instanceof Pipeline
+                || processor instanceof Channel || processor instanceof NoErrorHandler;
+        if (!plain || !(processor instanceof Navigate<?> node)) {
+            return false;
+        }
+        if (!node.hasNext()) {
+            return true;
+        }
+        for (Object next : node.next()) {
+            if (!(next instanceof Processor child) || !collect(child, steps)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,209 @@
+package dev.caravan.listen;
+
+import dev.caravan.testing.RawHttp;
+import dev.caravan.testing.RunningGateway;
+import dev.caravan.testing.ScriptedBackend;
+import dev.caravan.testing.TestBackend;
+import io.netty.handler.codec.http.HttpRequest;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The fast path of a forward-only route (no Camel exchange) against the same route through an exchange: each request
+ * goes to a forward-only route and to its twin with one extra step that changes nothing, and the backend must see the
+ * same request and the client the same response (header order within one name, case of names aside).
+ */
+class ForwardOnlyRouteTest {
+
+    /** Values that differ per request by design; their presence is still compared. */
+    private static final Set<String> PER_REQUEST = Set.of("x-request-id", "traceparent", "date");
+
+    private static TestBackend backend;
+    private static ScriptedBackend scripted;
+    private static RunningGateway gateway;
+
+    @BeforeAll
+    static void start() throws Exception {
+        backend = TestBackend.start("b1");
+        String[] scriptedUrl = new String[1];
+        scripted = new ScriptedBackend(line -> script(line, scriptedUrl[0]));
+        scriptedUrl[0] = scripted.url();
+        gateway = RunningGateway.start(Path.of("src/test/resources/routes/fast-path"), Map.of(
+                "backend.url", backend.url(), "scripted.url", scripted.url(), "dead.url", "http://127.0.0.1:1"));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        gateway.close();
+        scripted.close();
+        backend.close();
+    }
+
+    private static String script(String requestLine, String self) {
+        String target = requestLine.split(" ")[1];
+        return switch (target) {
+            case "/base/reason" -> "HTTP/1.1 299 Fine Thanks\r\nContent-Length: 2\r\nX-Mixed: a\r\nx-mixed: b\r\n"
+                    + "CamelHttpResponseCode: 500\r\nCaravanSecret: s\r\nConnection: X-Gone\r\nX-Gone: 1\r\n"
+                    + "Keep-Alive: timeout=9\r\n\r\nok";
+            case "/base/moved" -> "HTTP/1.1 302 Found\r\nLocation: " + self + "/base/next?a=1\r\n"
+                    + "Content-Location: /base/c\r\nRefresh: 0; url=" + self + "/base/r\r\nContent-Length: 0\r\n\r\n";
+            case "/base/chunked" -> "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-T\r\n\r\n"
+                    + "3\r\nabc\r\n0\r\nX-T: 1\r\n\r\n";
+            case "/base/empty" -> "HTTP/1.1 204 No Content\r\nX-A: 1\r\n\r\n";
+            default -> "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n";
+        };
+    }
+
+    @Test
+    void onlyForwardOnlyRoutesSkipTheExchange() {
+        assertTrue(direct("fast"));
+        assertTrue(direct("fast-scripted"));
+        assertTrue(direct("template-plain"), "caravan-proxy with cache and compression off only forwards");
+        assertFalse(direct("camel"), "a route with another step runs it");
+        assertFalse(direct("template-compressed"), "a step that is on runs");
+        assertFalse(direct("sticky"), "a sticky cookie edits the response through the exchange");
+        assertFalse(direct("hashed-on-header"), "a hash on a header reads it through the exchange");
+    }
+
+    private static boolean direct(String routeId) {
+        assertNotNull(gateway.context().getRoute(routeId), routeId);
+        return ((CaravanConsumer) gateway.context().getRoute(routeId).getConsumer()).forwardsDirectly();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "GET /P/echo?q=1&b=%2F HTTP/1.1\r\nHost: a.example\r\nConnection: keep-alive, X-Listed\r\nX-Listed: drop\r\n"
+                + "Keep-Alive: timeout=5\r\nTE: trailers\r\nProxy-Authorization: Basic eA==\r\nCamelHttpUri: /evil\r\n"
+                + "CaravanClientIp: 6.6.6.6\r\nX-Forwarded-For: 1.2.3.4\r\nX_Forwarded_For: 5.6.7.8\r\n"
+                + "X-Real-IP: 9.9.9.9\r\nForwarded: for=1.1.1.1\r\nVia: 1.1 elsewhere\r\nX-Dup: 1\r\nx-dup: 2\r\n"
+                + "Cookie: a=1\r\nAccept: */*\r\n\r\n",
+        "POST /P/echo HTTP/1.1\r\nHost: a\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\nhello",
+        "POST /P/echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        "PUT /P/echo HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n",
+        "GET /P/echo HTTP/1.0\r\nHost: a\r\n\r\n",
+        "DELETE /P/a/../echo;x=1 HTTP/1.1\r\nHost: a:8080\r\n\r\n",
+    })
+    void theBackendSeesTheSameRequest(String raw) throws Exception {
+        Map<String, Object> fast = sentToBackend(raw.replace("/P/", "/fast/"));
+        Map<String, Object> camel = sentToBackend(raw.replace("/P/", "/camel/"));
+        assertEquals(camel, fast);
+    }
+
+    private static Map<String, Object> sentToBackend(String raw) throws Exception {
+        try (RawHttp http = new RawHttp(gateway.port())) {
+            RawHttp.Response response = http.exchange(raw);
+            assertEquals(200, response.status(), response.statusLine());
+        }
+        HttpRequest seen = backend.lastRequest();
+        Map<String, Object> request = new TreeMap<>();
+        request.put(":line", seen.method() + " " + seen.uri() + " " + seen.protocolVersion());
+        request.putAll(grouped(seen.headers().entries()));
+        return request;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "GET /P/hop", "HEAD /P/hop", "GET /P/status/503", "GET /P/status/204", "GET /P/status/304",
+        "GET /P/status/404", "GET /P/download/70000", "GET /P/download/5000?chunked", "GET /P/close",
+        "GET /sP/reason", "GET /sP/moved", "GET /sP/chunked", "GET /sP/empty", "GET /dP/nothing-there",
+    })
+    void theClientSeesTheSameResponse(String request) throws Exception {
+        String fast = request.replace("P/", "fast/");
+        String camel = request.replace("P/", "camel/");
+        Answer viaFast = answer(fast);
+        Answer viaCamel = answer(camel);
+        assertEquals(viaCamel, viaFast, request);
+        if (request.contains("/sP/moved")) {
+            // the backend's own address was rewritten to the client's, on both paths
+            assertTrue(viaFast.headers().toString().contains("http://a.example/sP/next?a=1"), viaFast.toString());
+        }
+        if (request.contains("/dP/")) {
+            assertEquals("502", viaFast.statusLine().split(" ")[1]);
+            assertFalse(new String(viaFast.body()).contains("127.0.0.1:1"), "the backend's address leaked");
+        }
+    }
+
+    private record Answer(String statusLine, Map<String, Object> headers, byte[] body) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Answer a && a.statusLine.equals(statusLine) && a.headers.equals(headers)
+                    && java.util.Arrays.equals(a.body, body);
+        }
+
+        @Override
+        public int hashCode() {
+            return statusLine.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return statusLine + " " + headers + " " + new String(body);
+        }
+    }
+
+    private static Answer answer(String request) throws Exception {
+        String raw = request + " HTTP/1.1\r\nHost: a.example\r\n\r\n";
+        try (RawHttp http = new RawHttp(gateway.port())) {
+            RawHttp.Response response = http.exchange(raw);
+            // the two routes differ in their prefix only: take it out of what the body echoes
+            byte[] body = new String(response.body(), java.nio.charset.StandardCharsets.ISO_8859_1)
+                    .replace("/fast/", "/P/").replace("/camel/", "/P/")
+                    .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+            return new Answer(response.statusLine(), grouped(response.headers()), body);
+        }
+    }
+
+    /** Headers by lower-case name, each name's values in the order sent; per-request values masked. */
+    private static Map<String, Object> grouped(List<Map.Entry<String, String>> headers) {
+        Map<String, Object> grouped = new TreeMap<>();
+        for (Map.Entry<String, String> header : headers) {
+            String name = header.getKey().toLowerCase(Locale.ROOT);
+            @SuppressWarnings("unchecked")
+            List<String> values = (List<String>) grouped.computeIfAbsent(name, n -> new ArrayList<String>());
+            values.add(PER_REQUEST.contains(name) ? "*" : header.getValue()
+                    .replace("/fast/", "/P/").replace("/camel/", "/P/")
+                    .replace("/sfast", "/sP").replace("/scamel", "/sP"));
+        }
+        return grouped;
+    }
+
+    @Test
+    void theDocumentedExampleSaysWhichRoutesForwardDirectly() throws Exception {
+        try (RunningGateway docs = RunningGateway.startWithCopies(java.nio.file.Files.createTempDirectory("fast-path"),
+                Map.of("api.backend", backend.url(), "site.backend", backend.url()),
+                Path.of("docs/examples/forward-only.yaml"))) {
+            assertTrue(((CaravanConsumer) docs.context().getRoute("api").getConsumer()).forwardsDirectly());
+            assertTrue(((CaravanConsumer) docs.context().getRoute("site").getConsumer()).forwardsDirectly());
+            assertFalse(((CaravanConsumer) docs.context().getRoute("admin").getConsumer()).forwardsDirectly());
+            assertEquals("/x", docs.get("/api/x").echoed("target"));
+            assertEquals("/page", docs.get("/page").echoed("target"));
+            assertEquals("yes", docs.get("/admin/x").echoedHeader("X-Admin"));
+        }
+    }
+
+    @Test
+    void theFastPathCanBeTurnedOff() throws Exception {
+        try (RunningGateway off = RunningGateway.start(Path.of("src/test/resources/routes/fast-path"), Map.of(
+                "backend.url", backend.url(), "scripted.url", scripted.url(), "dead.url", "http://127.0.0.1:1",
+                "caravan.forward.fastPath", "false"))) {
+            assertFalse(((CaravanConsumer) off.context().getRoute("fast").getConsumer()).forwardsDirectly());
+            assertEquals(200, off.get("/fast/echo").status());
+        }
+    }
+}
