@@ -7,7 +7,8 @@
 # Environment: DURATION (20: seconds profiled), WARMUP (15s), CONNECTIONS (50), THREADS (2), IO_THREADS (1),
 #              EVENT (cpu when perf events are allowed, else itimer), BACKEND_PORT (18380), CARAVAN_PORT (18382),
 #              PIN (1: Caravan and nginx on CPU 0, wrk on CPU 1 when the machine has 2 or more cores),
-#              CONNECTION_CLOSE (0; 1: every request on a new connection, as run.sh's "close" case)
+#              CONNECTION_CLOSE (0; 1: every request on a new connection, as run.sh's "close" case),
+#              TARGET (/: 1 KiB answers; /100k: 100 KiB answers, as run.sh's "100k" case)
 set -euo pipefail
 
 DURATION=${DURATION:-20}
@@ -43,10 +44,13 @@ pinning "$PIN"
 start_run caravan-profile "-profile"
 
 BODY=$(printf 'x%.0s' $(seq 1 1023))
+mkdir -p "$WORK/www"
+head -c 102400 /dev/zero | tr '\0' 'y' >"$WORK/www/100k"
 start_nginx backend "
     server {
         listen 127.0.0.1:$BACKEND_PORT;
         default_type text/plain;
+        location = /100k { root $WORK/www; }
         location / { return 200 \"$BODY\n\"; }
     }"
 BACKEND_PID=$NGINX_PID
@@ -57,7 +61,7 @@ CARAVAN_ARGS="--caravan.io.threads=$IO_THREADS --caravan.client.maxRequestsPerCo
     --caravan.accessLog.enabled=false ${CARAVAN_ARGS:-}"
 start_caravan "$CARAVAN_PORT" "$WORK/routes" "$RESULTS/caravan.log"
 wait_http "http://127.0.0.1:$BACKEND_PORT/" "$BACKEND_PID" backend
-wait_http "http://127.0.0.1:$CARAVAN_PORT/" "$CARAVAN_PID" caravan
+wait_http "http://127.0.0.1:$CARAVAN_PORT${TARGET:-/}" "$CARAVAN_PID" caravan
 
 machine_info >"$RESULTS/summary.txt"
 echo "event: $EVENT, io threads: $IO_THREADS, pinned: ${PROXY_CPU:-no}" >>"$RESULTS/summary.txt"
@@ -70,11 +74,11 @@ java -jar "$AP_JAR" profiler start -e "$EVENT" -i 1ms "$CARAVAN_PID" >/dev/null
 log "warm-up $WARMUP (profiler attached, its samples discarded)"
 WRK_HEADERS=()
 [[ "${CONNECTION_CLOSE:-0}" == 1 ]] && WRK_HEADERS=(-H "Connection: close")
-$LOAD_CPU wrk "${WRK_HEADERS[@]}" -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$CARAVAN_PORT/" >"$RESULTS/warmup.txt"
+$LOAD_CPU wrk "${WRK_HEADERS[@]}" -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$CARAVAN_PORT${TARGET:-/}" >"$RESULTS/warmup.txt"
 java -jar "$AP_JAR" profiler stop -o collapsed -f "$RESULTS/warmup.collapsed" "$CARAVAN_PID" >/dev/null
 
 log "profiling $DURATION s ($EVENT) under load"
-$LOAD_CPU wrk "${WRK_HEADERS[@]}" --latency -t"$THREADS" -c"$CONNECTIONS" -d"$((DURATION + 2))s" "http://127.0.0.1:$CARAVAN_PORT/" \
+$LOAD_CPU wrk "${WRK_HEADERS[@]}" --latency -t"$THREADS" -c"$CONNECTIONS" -d"$((DURATION + 2))s" "http://127.0.0.1:$CARAVAN_PORT${TARGET:-/}" \
     >"$RESULTS/load.txt" &
 WRK_PID=$!
 sleep 1

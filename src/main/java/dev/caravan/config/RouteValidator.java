@@ -195,7 +195,11 @@ final class RouteValidator {
         }
     }
 
-    /** {@code listener http, host *, path /x} for each listener a {@code caravan:} URI names; none for other URIs. */
+    /**
+     * {@code listener http, host *, path /x} for each listener a {@code caravan:} URI names; none for other URIs, and
+     * none for a guard: guards run one after another before route matching, so a guard on {@code /} beside the
+     * catch-all route (or two guards on one path) shadows nothing.
+     */
     static List<String> dispatchKeys(String uri) throws RouteFileException {
         if (!uri.startsWith("caravan:")) {
             return List.of();
@@ -211,6 +215,9 @@ final class RouteValidator {
             parameters = q < 0 ? Map.of() : URISupport.parseQuery(rest.substring(q + 1));
         } catch (Exception e) {
             throw new RouteFileException("Cannot read endpoint " + uri + ": " + e.getMessage(), e);
+        }
+        if ("true".equalsIgnoreCase(String.valueOf(parameters.get("guard")))) {
+            return List.of();
         }
         String host = HostPattern.parse((String) parameters.get("host")).toString();
         String path = RouteTable.normalisePrefix((String) parameters.get("path"));

@@ -122,7 +122,9 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
             return;
         }
         DirectForward forward = direct;
-        if (forward != null) {
+        // after a guard the request is what the guard left (an identity header, a rewritten target): that lives in
+        // the headers it carried, which only the exchange path reads
+        if (forward != null && request.carriedHeaders() == null) {
             forwardDirectly(request, forward);
             return;
         }

@@ -197,6 +197,150 @@ class ForwardOnlyRouteTest {
         }
     }
 
+    /** Whatever Camel would add around a route's steps keeps the exchange, so it still runs. */
+    @Test
+    void camelAroundTheStepsKeepsTheExchange(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        String plain = """
+                - route:
+                    id: plain-route
+                    from:
+                      uri: caravan:http?path=/p
+                      steps:
+                        - to: "caravan-forward:{{backend.url}}"
+                """;
+        Path failures = write(temp.resolve("failures"), """
+                - routeConfiguration:
+                    id: failures
+                    onException:
+                      - onException:
+                          exception:
+                            - java.lang.Exception
+                          handled:
+                            constant: true
+                          steps:
+                            - setBody:
+                                constant: handled
+                - route:
+                    id: on-exception-route
+                    routeConfigurationId: failures
+                    from:
+                      uri: caravan:http?path=/e
+                      steps:
+                        - to: "caravan-forward:http://127.0.0.1:1"
+                """ + plain);
+        try (RunningGateway gateway = RunningGateway.start(failures, Map.of("backend.url", backend.url()))) {
+            assertFalse(consumer(gateway, "on-exception-route").forwardsDirectly(), "onException");
+            // (noErrorHandler, Caravan's own main's, does not run onException: the failure is the gateway's 502)
+            assertEquals(502, gateway.get("/e/x").status());
+            assertTrue(consumer(gateway, "plain-route").forwardsDirectly());
+        }
+        // Camel's per-route meters are a route policy: they count exchanges, so every route keeps one
+        try (RunningGateway gateway = RunningGateway.start(failures, Map.of("backend.url", backend.url(),
+                "caravan.metrics.camelRoutes", "true"))) {
+            assertFalse(consumer(gateway, "plain-route").forwardsDirectly(), "route policy");
+            assertEquals(200, gateway.get("/p/x").status());
+        }
+        // an intercepted endpoint is not the forwarder itself: the interception must run
+        Path intercepted = write(temp.resolve("intercepted"), """
+                - routeConfiguration:
+                    id: intercepted
+                    interceptSendToEndpoint:
+                      - interceptSendToEndpoint:
+                          uri: "caravan-forward*"
+                          steps:
+                            - setHeader:
+                                name: X-Intercepted
+                                constant: "yes"
+                - route:
+                    id: intercepted-route
+                    routeConfigurationId: intercepted
+                    from:
+                      uri: caravan:http?path=/i
+                      steps:
+                        - to: "caravan-forward:{{backend.url}}"
+                """);
+        try (RunningGateway gateway = RunningGateway.start(intercepted, Map.of("backend.url", backend.url()))) {
+            assertFalse(consumer(gateway, "intercepted-route").forwardsDirectly(), "interceptSendToEndpoint");
+            assertEquals("yes", gateway.get("/i/x").echoedHeader("X-Intercepted"));
+        }
+    }
+
+    /** A guard's edits (an identity it established, a target it rewrote) reach the backend of a forward-only route. */
+    @Test
+    void whatAGuardLeftReachesTheBackend(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        Path routes = write(temp.resolve("guarded"), """
+                - route:
+                    id: identity-guard
+                    from:
+                      uri: caravan:http?guard=true
+                      steps:
+                        - setHeader:
+                            name: X-User
+                            constant: alice
+                        - removeHeader:
+                            name: X-Secret
+                        - setHeader:
+                            name: CamelHttpUri
+                            constant: /rewritten?by=guard
+                - route:
+                    id: after-guard
+                    from:
+                      uri: caravan:http
+                      steps:
+                        - to: "caravan-forward:{{backend.url}}"
+                """);
+        try (RunningGateway gateway = RunningGateway.start(routes, Map.of("backend.url", backend.url()))) {
+            assertTrue(consumer(gateway, "after-guard").forwardsDirectly());
+            try (RawHttp http = new RawHttp(gateway.port())) {
+                RawHttp.Response response = http.exchange("GET /x HTTP/1.1\r\nHost: a\r\nX-Secret: s\r\n\r\n");
+                assertEquals(200, response.status());
+                assertEquals("alice", response.echoedHeader("X-User"));
+                assertEquals(null, response.echoedHeader("X-Secret"));
+                assertEquals("/rewritten?by=guard", response.echoed("target"));
+            }
+        }
+    }
+
+    /**
+     * Inside a user's own CamelContext the default error handler (and whatever onException it holds) sees the route's
+     * failures, so routes keep the exchange; with {@code noErrorHandler} they take the fast path there too.
+     */
+    @Test
+    void anApplicationsErrorHandlerKeepsTheExchange() throws Exception {
+        try (org.apache.camel.impl.DefaultCamelContext context = new org.apache.camel.impl.DefaultCamelContext()) {
+            context.getPropertiesComponent().addInitialProperty("caravan.http.host", "127.0.0.1");
+            context.getPropertiesComponent().addInitialProperty("caravan.http.port", "0");
+            context.getPropertiesComponent().addInitialProperty("caravan.https.enabled", "false");
+            context.addRoutes(new org.apache.camel.builder.RouteBuilder() {
+                @Override
+                public void configure() {
+                    from("caravan:http?path=/handled").routeId("handled").to("caravan-forward:" + backend.url());
+                    from("caravan:http?path=/bare").routeId("bare").errorHandler(noErrorHandler())
+                            .to("caravan-forward:" + backend.url());
+                }
+            });
+            context.start();
+            assertFalse(((CaravanConsumer) context.getRoute("handled").getConsumer()).forwardsDirectly());
+            assertTrue(((CaravanConsumer) context.getRoute("bare").getConsumer()).forwardsDirectly());
+            int port = dev.caravan.server.CaravanServer.find(context).orElseThrow().httpPort();
+            for (String target : new String[] {"/handled/x", "/bare/x"}) {
+                try (RawHttp http = new RawHttp(port)) {
+                    assertEquals(200, http.exchange("GET " + target + " HTTP/1.1\r\nHost: app\r\n\r\n").status());
+                }
+            }
+        }
+    }
+
+    private static Path write(Path folder, String yaml) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(folder);
+        java.nio.file.Files.writeString(folder.resolve("routes.yaml"), yaml);
+        return folder;
+    }
+
+    private static CaravanConsumer consumer(RunningGateway gateway, String routeId) {
+        return (CaravanConsumer) gateway.context().getRoute(routeId).getConsumer();
+    }
+
     @Test
     void theFastPathCanBeTurnedOff() throws Exception {
         try (RunningGateway off = RunningGateway.start(Path.of("src/test/resources/routes/fast-path"), Map.of(
