@@ -109,6 +109,8 @@ cat >"$WORK/routes/bench.yaml" <<YAML
         value: "true"
 YAML
 CARAVAN_LOG="$WORK/caravan.log"
+# access log off, as nginx's (lib.sh) and as run.sh measures
+CARAVAN_ARGS="--caravan.accessLog.enabled=false ${CARAVAN_ARGS:-}"
 start_caravan "$CARAVAN_PORT" "$WORK/routes" "$CARAVAN_LOG"
 
 wait_http "http://127.0.0.1:$BACKEND_PORT/1k.txt" "$BACKEND_PID" "backend nginx" 20

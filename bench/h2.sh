@@ -86,7 +86,7 @@ cat >"$WORK/routes/bench.yaml" <<YAML
 YAML
 CARAVAN_LOG="$WORK/caravan.log"
 CARAVAN_ARGS="--caravan.https.port=$CARAVAN_PORT --caravan.tls.certs=$WORK/certs --caravan.http.h2c=true
-    --caravan.io.threads=$CARAVAN_THREADS --caravan.client.maxRequestsPerConnection=0"
+    --caravan.io.threads=$CARAVAN_THREADS --caravan.client.maxRequestsPerConnection=0 --caravan.accessLog.enabled=false"
 start_caravan "$CARAVAN_HTTP_PORT" "$WORK/routes" "$CARAVAN_LOG"
 
 wait_http "http://127.0.0.1:$BACKEND_PORT/1k.txt" "$BACKEND_PID" "backend nginx" 20

@@ -16,7 +16,7 @@ import java.util.Objects;
 import java.util.Properties;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -35,6 +35,7 @@ public final class RouteReloader implements AutoCloseable {
     private static final long SETTLE_MILLIS = 50;
     private static final Logger LOG = LoggerFactory.getLogger(RouteReloader.class);
     private static final long DRAIN_POLL_MILLIS = 20;
+    private static final long CLOSE_WAIT_SECONDS = 10;
 
     private final CamelContext context;
     private final Path dir;
@@ -43,6 +44,7 @@ public final class RouteReloader implements AutoCloseable {
     private final RouteValidator validator;
     private final LiveRoutes live;
     private final ScheduledExecutorService worker;
+    private volatile Thread workerThread;
     /** What is live: the folder's files and the properties file's text. */
     private Snapshot current;
     private Snapshot rejected;
@@ -65,11 +67,14 @@ public final class RouteReloader implements AutoCloseable {
         this.live = new LiveRoutes((ModelCamelContext) context, listeners, drainTimeoutMillis);
         // the context may hold routes of a host application beside the folder's: those are never touched
         this.validator = new RouteValidator(context, builtIn, live::owns);
-        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
+        ScheduledThreadPoolExecutor single = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "caravan-routes");
             t.setDaemon(true);
+            workerThread = t;
             return t;
         });
+        single.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // no reload starts once closing
+        this.worker = single;
         worker.scheduleWithFixedDelay(this::drainQuietly, DRAIN_POLL_MILLIS, DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
@@ -363,8 +368,24 @@ public final class RouteReloader implements AutoCloseable {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
     }
 
+    /**
+     * Stops watching and waits for a reload or a drain that is under way: Camel's own shutdown, which follows, must not
+     * run beside a route swap (it walks the context's route list while the swap edits it).
+     */
     @Override
     public void close() {
-        worker.shutdownNow();
+        if (Thread.currentThread() == workerThread) {
+            worker.shutdownNow(); // closed from a route change itself: nothing else can be under way
+            return;
+        }
+        worker.shutdown();
+        try {
+            if (!worker.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                worker.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            worker.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }
