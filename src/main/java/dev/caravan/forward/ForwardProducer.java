@@ -161,7 +161,7 @@ final class ForwardProducer extends DefaultAsyncProducer implements DirectForwar
             return;
         }
         try {
-            loop.execute(forwarding::attempt); // a guard route moved the request to another thread
+            loop.execute(forwarding::attempt); // not on the connection's loop (the consumer normally calls from it)
         } catch (RejectedExecutionException e) {
             done.failed(new ForwardFailure(503, "Shutting down"));
         }

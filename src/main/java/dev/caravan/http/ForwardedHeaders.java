@@ -81,7 +81,7 @@ final class ForwardedHeaders {
 
     /** False for a name that cannot be in {@link #FAMILY}, by its first letter and length (a cheap pre-check). */
     private static boolean mayBeFamily(String name) {
-        if (name.length() < 9) { // "forwarded", the shortest but x-real-ip (also 9)
+        if (name.length() < 9) { // the shortest in FAMILY: "forwarded" and "x-real-ip"
             return false;
         }
         char first = Character.toLowerCase(name.charAt(0));
