@@ -204,7 +204,9 @@ final class ForwardProducer extends DefaultAsyncProducer implements DirectForwar
             this.request = request;
             this.key = request.clientIp(); // hashKey=client-ip, or a policy that ignores the key
             this.cookieSent = null;        // no sticky cookie
-            this.markedIdempotent = false; // the header is internal: only a route step could set it
+            // the header is internal: only a step could set it, here a guard route the request passed
+            this.markedIdempotent = request.carriedHeaders() != null
+                    && Boolean.parseBoolean(String.valueOf(request.carriedHeaders().get(IDEMPOTENT)));
             upstream.requestStarted();
         }
 
@@ -221,7 +223,7 @@ final class ForwardProducer extends DefaultAsyncProducer implements DirectForwar
             BackendTarget target = targets.get(current);
             try {
                 outgoing = exchange == null
-                        ? binding.toBackend(request, rewrite.apply(request.rawTarget(), target.basePath()),
+                        ? binding.toBackend(request, rewrite.apply(binding.targetOf(request), target.basePath()),
                                 target.authority(), preserveHost, emitForwarded)
                         : binding.toBackend(exchange, request, rewrite.apply(binding.targetOf(exchange.getMessage(),
                                 request), target.basePath()), target.authority(), preserveHost, emitForwarded);
@@ -346,7 +348,7 @@ final class ForwardProducer extends DefaultAsyncProducer implements DirectForwar
             if (outgoing != null && outgoing.streamed() != null) {
                 return false;
             }
-            String method = exchange == null ? request.method().name()
+            String method = exchange == null ? binding.methodOf(request)
                     : exchange.getMessage().getHeader(Exchange.HTTP_METHOD, request.method().name(), String.class);
             return markedIdempotent || switch (method) {
                 case "GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE" -> true;

@@ -78,16 +78,45 @@ public final class HttpBinding {
 
     /** The request target the route left: {@code CamelHttpUri} if it changed it, else its path and query headers. */
     public String targetOf(Message message, ProxyExchange request) {
-        String raw = request.rawTarget();
-        String uri = message.getHeader(Exchange.HTTP_URI, String.class);
+        return targetOf(request.rawTarget(), message.getHeader(Exchange.HTTP_URI, String.class),
+                message.getHeader(Exchange.HTTP_PATH, String.class), message.getHeader(Exchange.HTTP_QUERY, String.class));
+    }
+
+    /**
+     * The same for a forward-only route ({@link DirectForward}): the raw target, or the one a guard route left in the
+     * headers the request carries from it.
+     */
+    public String targetOf(ProxyExchange request) {
+        Map<String, Object> carried = request.carriedHeaders();
+        if (carried == null) {
+            return request.rawTarget();
+        }
+        return targetOf(request.rawTarget(), text(carried.get(Exchange.HTTP_URI)), text(carried.get(Exchange.HTTP_PATH)),
+                text(carried.get(Exchange.HTTP_QUERY)));
+    }
+
+    /** The method a forward-only route sends: the client's, or the one a guard route left. */
+    public String methodOf(ProxyExchange request) {
+        Map<String, Object> carried = request.carriedHeaders();
+        Object method = carried == null ? null : carried.get(Exchange.HTTP_METHOD);
+        return method == null ? request.method().name() : method.toString();
+    }
+
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    /** {@code uri} if a step changed it, else the raw target with the path and query a step may have changed. */
+    private static String targetOf(String raw, String uri, String path, String query) {
         if (uri != null && !uri.equals(raw)) {
             return uri;
         }
         int q = raw.indexOf('?');
         String rawPath = q < 0 ? raw : raw.substring(0, q);
         String rawQuery = q < 0 ? null : raw.substring(q + 1);
-        String path = message.getHeader(Exchange.HTTP_PATH, rawPath, String.class);
-        String query = message.getHeader(Exchange.HTTP_QUERY, String.class);
+        if (path == null) {
+            path = rawPath;
+        }
         if (path.equals(rawPath) && Objects.equals(query, rawQuery)) {
             return raw;
         }
@@ -132,18 +161,25 @@ public final class HttpBinding {
      * The backend request of a forward-only route ({@link DirectForward}): what {@link #toCamel} and then
      * {@link #toBackend(Exchange, ProxyExchange, String, String, boolean, boolean)} make of the client's request when
      * no step changes it, copied from head to head: end-to-end headers only (no hop-by-hop, none the
-     * {@code Connection} header names, no internal ones), then the same forwarding headers and body framing.
+     * {@code Connection} header names, no internal ones), then the same forwarding headers and body framing. After a
+     * guard route, the method and headers are the ones it left ({@link ProxyExchange#carriedHeaders()}).
      */
     public BackendRequest toBackend(ProxyExchange request, String target, String backendAuthority,
                                     boolean preserveHost, boolean emitForwarded) {
-        HttpHeaders wire = request.head().headers();
-        HttpRequest outgoing = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), target, false);
+        Map<String, Object> carried = request.carriedHeaders();
+        HttpMethod method = carried == null ? request.method() : HttpMethod.valueOf(methodOf(request));
+        HttpRequest outgoing = new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, target, false);
         HttpHeaders headers = outgoing.headers();
-        List<String> connectionListed = HopByHopHeaders.connectionTokens(wire);
-        for (Map.Entry<String, String> header : wire) {
-            String name = header.getKey();
-            if (MessageHeaders.isEndToEnd(name) && !namedIn(connectionListed, name)) {
-                headers.add(name, header.getValue());
+        if (carried != null) {
+            MessageHeaders.toWire(carried, headers); // what a guard route left, as the exchange path sends it
+        } else {
+            HttpHeaders wire = request.head().headers();
+            List<String> connectionListed = HopByHopHeaders.connectionTokens(wire);
+            for (Map.Entry<String, String> header : wire) {
+                String name = header.getKey();
+                if (MessageHeaders.isEndToEnd(name) && !namedIn(connectionListed, name)) {
+                    headers.add(name, header.getValue());
+                }
             }
         }
         MessageHeaders.requireSafeValues(headers);

@@ -122,9 +122,7 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
             return;
         }
         DirectForward forward = direct;
-        // after a guard the request is what the guard left (an identity header, a rewritten target): that lives in
-        // the headers it carried, which only the exchange path reads
-        if (forward != null && request.carriedHeaders() == null) {
+        if (forward != null) {
             forwardDirectly(request, forward);
             return;
         }

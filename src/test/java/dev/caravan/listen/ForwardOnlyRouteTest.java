@@ -265,14 +265,17 @@ class ForwardOnlyRouteTest {
         }
     }
 
-    /** A guard's edits (an identity it established, a target it rewrote) reach the backend of a forward-only route. */
+    /**
+     * After a guard route the request is what the guard left (an identity it established, a header it removed, a
+     * target or method it changed): a forward-only route sends exactly what its exchange-path twin sends.
+     */
     @Test
     void whatAGuardLeftReachesTheBackend(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
         Path routes = write(temp.resolve("guarded"), """
                 - route:
                     id: identity-guard
                     from:
-                      uri: caravan:http?guard=true
+                      uri: caravan:http?guard=true&path=/g
                       steps:
                         - setHeader:
                             name: X-User
@@ -280,25 +283,68 @@ class ForwardOnlyRouteTest {
                         - removeHeader:
                             name: X-Secret
                         - setHeader:
-                            name: CamelHttpUri
-                            constant: /rewritten?by=guard
+                            name: CamelHttpQuery
+                            constant: by=guard
+                        - setHeader:
+                            name: CamelHttpMethod
+                            constant: PUT
                 - route:
                     id: after-guard
                     from:
-                      uri: caravan:http
+                      uri: caravan:http?path=/g/fast
+                      steps:
+                        - to: "caravan-forward:{{backend.url}}?stripPrefix=/g/fast"
+                - route:
+                    id: after-guard-camel
+                    from:
+                      uri: caravan:http?path=/g/camel
+                      steps:
+                        - setProperty:
+                            name: viaCamel
+                            constant: "true"
+                        - to: "caravan-forward:{{backend.url}}?stripPrefix=/g/camel"
+                - route:
+                    id: rewriting-guard
+                    from:
+                      uri: caravan:http?guard=true&path=/r
+                      steps:
+                        - setHeader:
+                            name: CamelHttpUri
+                            constant: /rewritten?by=guard
+                - route:
+                    id: after-rewrite
+                    from:
+                      uri: caravan:http?path=/r
                       steps:
                         - to: "caravan-forward:{{backend.url}}"
                 """);
         try (RunningGateway gateway = RunningGateway.start(routes, Map.of("backend.url", backend.url()))) {
             assertTrue(consumer(gateway, "after-guard").forwardsDirectly());
+            String raw = "POST /g/P/echo?q=1 HTTP/1.1\r\nHost: a\r\nX-Secret: s\r\nX-Kept: k\r\n"
+                    + "Content-Length: 5\r\n\r\nhello";
+            Map<String, Object> fast = sentThrough(gateway, raw.replace("/P/", "/fast/"));
+            Map<String, Object> camel = sentThrough(gateway, raw.replace("/P/", "/camel/"));
+            assertEquals(camel, fast);
+            assertEquals("PUT /echo?by=guard HTTP/1.1", fast.get(":line"));
+            assertEquals(List.of("alice"), fast.get("x-user"));
+            assertEquals(null, fast.get("x-secret"));
+            assertEquals(List.of("k"), fast.get("x-kept"));
             try (RawHttp http = new RawHttp(gateway.port())) {
-                RawHttp.Response response = http.exchange("GET /x HTTP/1.1\r\nHost: a\r\nX-Secret: s\r\n\r\n");
-                assertEquals(200, response.status());
-                assertEquals("alice", response.echoedHeader("X-User"));
-                assertEquals(null, response.echoedHeader("X-Secret"));
+                RawHttp.Response response = http.exchange("GET /r/x HTTP/1.1\r\nHost: a\r\n\r\n");
                 assertEquals("/rewritten?by=guard", response.echoed("target"));
             }
         }
+    }
+
+    private static Map<String, Object> sentThrough(RunningGateway gateway, String raw) throws Exception {
+        try (RawHttp http = new RawHttp(gateway.port())) {
+            assertEquals(200, http.exchange(raw).status());
+        }
+        HttpRequest seen = backend.lastRequest();
+        Map<String, Object> request = new TreeMap<>();
+        request.put(":line", seen.method() + " " + seen.uri() + " " + seen.protocolVersion());
+        request.putAll(grouped(seen.headers().entries()));
+        return request;
     }
 
     /**
