@@ -83,7 +83,7 @@ class ForwardOnlyRouteTest {
 
     private static boolean direct(String routeId) {
         assertNotNull(gateway.context().getRoute(routeId), routeId);
-        return ((CaravanConsumer) gateway.context().getRoute(routeId).getConsumer()).forwardsDirectly();
+        return consumer(gateway, routeId).forwardsDirectly();
     }
 
     @ParameterizedTest
@@ -176,9 +176,9 @@ class ForwardOnlyRouteTest {
         try (RunningGateway docs = RunningGateway.startWithCopies(java.nio.file.Files.createTempDirectory("fast-path"),
                 Map.of("api.backend", backend.url(), "site.backend", backend.url()),
                 Path.of("docs/examples/forward-only.yaml"))) {
-            assertTrue(((CaravanConsumer) docs.context().getRoute("api").getConsumer()).forwardsDirectly());
-            assertTrue(((CaravanConsumer) docs.context().getRoute("site").getConsumer()).forwardsDirectly());
-            assertFalse(((CaravanConsumer) docs.context().getRoute("admin").getConsumer()).forwardsDirectly());
+            assertTrue(consumer(docs, "api").forwardsDirectly());
+            assertTrue(consumer(docs, "site").forwardsDirectly());
+            assertFalse(consumer(docs, "admin").forwardsDirectly());
             assertEquals("/x", docs.get("/api/x").echoed("target"));
             assertEquals("/page", docs.get("/page").echoed("target"));
             assertEquals("yes", docs.get("/admin/x").echoedHeader("X-Admin"));
@@ -382,7 +382,7 @@ class ForwardOnlyRouteTest {
         try (RunningGateway off = RunningGateway.start(Path.of("src/test/resources/routes/fast-path"), Map.of(
                 "backend.url", backend.url(), "scripted.url", scripted.url(), "dead.url", "http://127.0.0.1:1",
                 "caravan.forward.fastPath", "false"))) {
-            assertFalse(((CaravanConsumer) off.context().getRoute("fast").getConsumer()).forwardsDirectly());
+            assertFalse(consumer(off, "fast").forwardsDirectly());
             assertEquals(200, off.get("/fast/echo").status());
         }
     }
