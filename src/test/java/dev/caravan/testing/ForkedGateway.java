@@ -19,6 +19,7 @@ public final class ForkedGateway implements AutoCloseable {
     private final Path log;
     private final int httpPort;
     private final int httpsPort;
+    private boolean httpsAccepting;
 
     private ForkedGateway(Process process, Path log, int httpPort, int httpsPort) {
         this.process = process;
@@ -43,10 +44,16 @@ public final class ForkedGateway implements AutoCloseable {
         Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         ForkedGateway gateway = new ForkedGateway(process, log, http, https);
+        gateway.awaitAccepting(http);
+        return gateway;
+    }
+
+    /** Waits (up to 30 s) until {@code port} accepts; fails, ending the process, if it does not. */
+    private void awaitAccepting(int port) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
-            try (Socket probe = new Socket("127.0.0.1", http)) {
-                return gateway;
+            try (Socket probe = new Socket("127.0.0.1", port)) {
+                return;
             } catch (IOException notYet) {
                 if (System.nanoTime() > deadline || !process.isAlive()) {
                     process.destroyForcibly();
@@ -67,7 +74,15 @@ public final class ForkedGateway implements AutoCloseable {
         return httpPort;
     }
 
-    public int httpsPort() {
+    /**
+     * The https listener's port, once it accepts: the listeners bind one after the other, so the http port accepting
+     * (what {@link #start} waits for) does not mean the https one does yet (CI once connected in between).
+     */
+    public int httpsPort() throws IOException, InterruptedException {
+        if (!httpsAccepting) {
+            awaitAccepting(httpsPort);
+            httpsAccepting = true;
+        }
         return httpsPort;
     }
 
