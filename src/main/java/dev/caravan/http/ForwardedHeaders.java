@@ -4,8 +4,10 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -38,11 +40,14 @@ final class ForwardedHeaders {
         ClientInfo client = request.client();
         boolean keepChain = client.keepsForwardedChain();
         boolean trustedProxy = client.peer() == ClientInfo.Peer.TRUSTED_PROXY;
-        List<String> drop = new ArrayList<>();
-        for (String name : out.names()) {
-            if (!mayBeFamily(name)) {
+        List<String> drop = null; // rare: no list for the usual head
+        // entries, not names(): that copies every name into a new set; a name seen twice is dropped twice (harmless)
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = out.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence key = it.next().getKey();
+            if (!mayBeFamily(key)) {
                 continue; // most names (Host, Accept, User-Agent ...): no lower-casing on the hot path
             }
+            String name = key.toString();
             String lower = name.toLowerCase(Locale.ROOT);
             String dashed = lower.replace('_', '-');
             if (!FAMILY.contains(dashed)) {
@@ -51,15 +56,21 @@ final class ForwardedHeaders {
             boolean untrustedFamily = !keepChain && (dashed.startsWith("x-forwarded-") || dashed.equals("forwarded"));
             boolean foreignForwarded = dashed.equals("forwarded") && !trustedProxy;
             if (!lower.equals(dashed) || ALWAYS_DROPPED.contains(dashed) || untrustedFamily || foreignForwarded) {
+                if (drop == null) {
+                    drop = new ArrayList<>(2);
+                }
                 drop.add(name);
             }
         }
-        drop.forEach(out::remove);
+        if (drop != null) {
+            drop.forEach(out::remove);
+        }
         if (!keepChain) {
             out.remove(HttpHeaderNames.VIA); // an untrusted peer's forwarding story is a lie until proven otherwise
         }
-        String peer = request.remoteAddress().getAddress().getHostAddress();
-        String prior = String.join(", ", out.getAll(X_FORWARDED_FOR));
+        // the peer's text: what client.ip() already holds unless a trusted proxy named another client
+        String peer = trustedProxy ? request.remoteAddress().getAddress().getHostAddress() : client.ip();
+        String prior = joined(out, X_FORWARDED_FOR);
         out.set(X_FORWARDED_FOR, prior.isBlank() ? peer : prior + ", " + peer);
         String proto = request.isSecure() ? "https" : "http";
         out.set("X-Forwarded-Proto", proto);
@@ -71,16 +82,21 @@ final class ForwardedHeaders {
         out.set("X-Real-IP", request.clientIp());
         if (emitForwarded) {
             String element = "for=" + node(peer) + ";proto=" + proto + (host == null ? "" : ";host=\"" + host + "\"");
-            String priorForwarded = String.join(", ", out.getAll(FORWARDED));
+            String priorForwarded = joined(out, FORWARDED);
             out.set(FORWARDED, priorForwarded.isBlank() ? element : priorForwarded + ", " + element);
         }
-        String hop = (request.version().minorVersion() == 0 ? "1.0" : "1.1") + " caravan";
-        String via = String.join(", ", out.getAll(HttpHeaderNames.VIA));
+        String hop = request.version().minorVersion() == 0 ? "1.0 caravan" : "1.1 caravan";
+        String via = joined(out, HttpHeaderNames.VIA);
         out.set(HttpHeaderNames.VIA, via.isBlank() ? hop : via + ", " + hop);
     }
 
+    /** The values of {@code name} joined by ", ", or "" without reading them into a list when there are none. */
+    private static String joined(HttpHeaders headers, CharSequence name) {
+        return headers.contains(name) ? String.join(", ", headers.getAll(name)) : "";
+    }
+
     /** False for a name that cannot be in {@link #FAMILY}, by its first letter and length (a cheap pre-check). */
-    private static boolean mayBeFamily(String name) {
+    private static boolean mayBeFamily(CharSequence name) {
         if (name.length() < 9) { // the shortest in FAMILY: "forwarded" and "x-real-ip"
             return false;
         }

@@ -56,10 +56,10 @@ public final class HopByHopHeaders {
      * (that would smuggle the body to the backend as a second request).
      */
     public static List<String> connectionTokens(HttpHeaders headers) {
-        List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
-        if (values.isEmpty()) {
-            return List.of();
+        if (!headers.contains(HttpHeaderNames.CONNECTION)) {
+            return List.of(); // without reading the (absent) values into a new list: this runs on every head
         }
+        List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
         List<String> tokens = new ArrayList<>(2);
         for (String value : values) {
             for (String token : value.split(",")) {

@@ -3,6 +3,7 @@ package dev.caravan.http;
 import io.netty.handler.codec.http.HttpHeaders;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -82,13 +83,15 @@ public final class MessageHeaders {
             return;
         }
         HopByHopHeaders.remove(headers);
-        List<String> internal = null; // rare: no list for the usual head (this runs on every relayed response)
-        for (Map.Entry<String, String> header : headers) {
-            if (InternalHeaders.isInternal(header.getKey())) {
+        List<CharSequence> internal = null; // rare: no list for the usual head (this runs on every relayed response)
+        // names as the decoder made them (no String copy of each), which is all the check needs
+        for (Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence(); it.hasNext(); ) {
+            CharSequence name = it.next().getKey();
+            if (InternalHeaders.isInternal(name)) {
                 if (internal == null) {
                     internal = new ArrayList<>(2);
                 }
-                internal.add(header.getKey());
+                internal.add(name);
             }
         }
         if (internal != null) {

@@ -38,6 +38,9 @@ public final class PathCanonicalizer {
         if (rawPath.equals("*") || rawPath.isEmpty()) {
             return rawPath.isEmpty() ? "/" : rawPath;
         }
+        if (isAlreadyCanonical(rawPath)) {
+            return rawPath; // the usual request path: nothing to decode, drop or merge, so no copy of it is made
+        }
         String decoded = decodeUnreserved(rawPath);
         List<String> segments = new ArrayList<>();
         boolean trailingSlash = decoded.endsWith("/");
@@ -74,6 +77,25 @@ public final class PathCanonicalizer {
             path.append('/');
         }
         return path.toString();
+    }
+
+    /**
+     * True if {@link #canonical} would give {@code raw} back unchanged: it starts with a slash and has no escape,
+     * backslash, matrix parameter, non-ASCII byte, empty segment or segment starting with a dot.
+     */
+    private static boolean isAlreadyCanonical(String raw) {
+        if (raw.charAt(0) != '/') {
+            return false;
+        }
+        char previous = 0;
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' || c == '\\' || c == ';' || c >= 0x80 || (previous == '/' && (c == '/' || c == '.'))) {
+                return false;
+            }
+            previous = c;
+        }
+        return true;
     }
 
     private String decodeUnreserved(String raw) {

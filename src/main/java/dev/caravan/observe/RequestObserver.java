@@ -13,6 +13,7 @@ import javax.net.ssl.ExtendedSSLSession;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLSession;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -59,13 +60,18 @@ final class RequestObserver {
         channel.pipeline().addFirst("observe-mdc", new RequestMdcHandler());
     }
 
+    /** Most requests carry neither header: no list is made for an absent one. */
+    private static List<String> valuesOf(HttpHeaders headers, CharSequence name) {
+        return headers.contains(name) ? headers.getAll(name) : List.of();
+    }
+
     void started(ProxyExchange exchange) {
         HttpHeaders headers = exchange.head().headers();
-        String id = ids.idFor(headers.getAll(RequestIds.HEADER));
+        String id = ids.idFor(valuesOf(headers, RequestIds.HEADER));
         headers.set(RequestIds.HEADER, id);
         TraceContext trace = null;
         if (traceContext) {
-            trace = TraceContext.continueOrStart(headers.getAll(TraceContext.TRACEPARENT));
+            trace = TraceContext.continueOrStart(valuesOf(headers, TraceContext.TRACEPARENT));
             headers.set(TraceContext.TRACEPARENT, trace.traceparent());
             if (!trace.continued()) {
                 headers.remove(TraceContext.TRACESTATE);

@@ -73,6 +73,9 @@ public record BackendAddressRewrite(List<String> backendOrigins, String backendB
             if (name.equals("Set-Cookie") && cookieDomain == null && cookiePath == null) {
                 continue;
             }
+            if (!headers.contains(name)) {
+                continue; // every relayed head asks: no list of values for an absent header
+            }
             List<String> values = headers.getAll(name);
             if (!values.isEmpty()) {
                 if (affected == null) {

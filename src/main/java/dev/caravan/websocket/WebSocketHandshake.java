@@ -28,6 +28,9 @@ public final class WebSocketHandshake {
     }
 
     private static boolean hasToken(HttpHeaders headers, CharSequence name, String token) {
+        if (!headers.contains(name)) {
+            return false; // every request asks: no list of values for the usual head without Upgrade
+        }
         for (String value : headers.getAll(name)) {
             for (String part : value.split(",")) {
                 if (part.trim().toLowerCase(Locale.ROOT).equals(token)) {

@@ -4,6 +4,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** One meaning per path: what routes and rules see, whatever the spelling. */
@@ -37,6 +38,16 @@ class PathCanonicalizerTest {
     })
     void oneMeaning(String raw, String canonical) {
         assertEquals(canonical, strict.canonical(raw));
+    }
+
+    /** The usual path is its own canonical form: given back as it is, not rebuilt (every request asks). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "/", "/admin", "/admin/", "/api/v1/users/42", "/static/app.min.js", "/a-b_c~d/e.f", "/a/b./c", "/x:y@z",
+    })
+    void aCanonicalPathIsGivenBackAsItIs(String raw) {
+        assertSame(raw, strict.canonical(raw));
+        assertSame(raw, new PathCanonicalizer(false, true).canonical(raw));
     }
 
     @ParameterizedTest(name = "{0}")
