@@ -75,7 +75,8 @@ public final class Listener {
                 .channel(loops.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                // no childOption(TCP_NODELAY): Netty's socket channels turn it on as they are made, and setting it
+                // again is a second setsockopt for every accepted connection (ClientLimitsTest checks it is on)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
                 .childHandler(new ChannelInitializer<>() {
                     @Override

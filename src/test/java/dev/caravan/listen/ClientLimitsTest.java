@@ -3,6 +3,7 @@ package dev.caravan.listen;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
+import io.netty.channel.ChannelOption;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,6 +40,17 @@ class ClientLimitsTest {
     static void stop() {
         gateway.close();
         backend.close();
+    }
+
+    /** Nagle off on accepted connections: a response's head and body written apart must not wait for an ACK. */
+    @Test
+    void acceptedConnectionsHaveNagleOff() throws Exception {
+        java.util.concurrent.CompletableFuture<Boolean> noDelay = new java.util.concurrent.CompletableFuture<>();
+        gateway.listener("http").onConnection(ch -> noDelay.complete(ch.config().getOption(ChannelOption.TCP_NODELAY)));
+        try (RawHttp http = new RawHttp(gateway.port())) {
+            assertEquals(200, http.exchange("GET /sentinel HTTP/1.1\r\nHost: a\r\n\r\n").status());
+        }
+        assertTrue(noDelay.get(10, java.util.concurrent.TimeUnit.SECONDS));
     }
 
     @Test
