@@ -35,6 +35,8 @@ public final class RouteReloader implements AutoCloseable {
     private static final long SETTLE_MILLIS = 50;
     private static final Logger LOG = LoggerFactory.getLogger(RouteReloader.class);
     private static final long DRAIN_POLL_MILLIS = 20;
+    /** A drain is scheduled (read and written on the worker only). */
+    private boolean drainScheduled;
     private static final long CLOSE_WAIT_SECONDS = 10;
 
     private final CamelContext context;
@@ -75,7 +77,6 @@ public final class RouteReloader implements AutoCloseable {
         });
         single.setExecuteExistingDelayedTasksAfterShutdownPolicy(false); // no reload starts once closing
         this.worker = single;
-        worker.scheduleWithFixedDelay(this::drainQuietly, DRAIN_POLL_MILLIS, DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** A folder's files and the properties file's text, compared by content. */
@@ -92,6 +93,7 @@ public final class RouteReloader implements AutoCloseable {
             }
             RouteSet set = validator.validate(snapshot.files());
             live.apply(withProperties(set, snapshot.properties()), true, 1);
+            drainUntilSettled();
             current = snapshot;
             LOG.info("Routes generation 1 live in {} ms: {} route(s) from {} file(s) in {}", millisSince(started),
                     set.routes().size(), set.files().size(), dir);
@@ -155,6 +157,11 @@ public final class RouteReloader implements AutoCloseable {
         return onWorkerUnchecked(live::settled);
     }
 
+    /** A drain is scheduled: true only while a swap has not settled. */
+    boolean draining() {
+        return onWorkerUnchecked(() -> drainScheduled);
+    }
+
     private boolean check() throws RouteFileException {
         Snapshot snapshot = read();
         if (snapshot.equals(current)) {
@@ -201,12 +208,14 @@ public final class RouteReloader implements AutoCloseable {
             RouteSet next = withProperties(set, snapshot.properties());
             swap = live.apply(next, !next.shared().equals(live.set().shared()), nextGeneration);
         } catch (RouteFileException | RuntimeException e) {
+            drainUntilSettled(); // a failed swap retires what it started
             String error = e instanceof RouteFileException ? e.getMessage() : RouteValidator.rootMessage(e);
             // Camel reads the file itself: its new values stay loaded for routes built later (until the next change)
             reject(snapshot, what, propertiesChanged ? error + "; the new " + propertiesFile.name()
                     + " values are loaded all the same" : error);
             return false;
         }
+        drainUntilSettled();
         current = snapshot;
         rejected = null;
         lastError = null;
@@ -310,12 +319,30 @@ public final class RouteReloader implements AutoCloseable {
         return parts.isEmpty() ? "no change" : String.join(", ", parts);
     }
 
+    /**
+     * On the worker: drains every {@value #DRAIN_POLL_MILLIS} ms while a swap has left retired routes or borrowed ids,
+     * and not at all otherwise (an idle gateway's reloader thread sleeps instead of waking 50 times a second).
+     */
+    private void drainUntilSettled() {
+        if (drainScheduled || live.settled()) {
+            return;
+        }
+        drainScheduled = true;
+        try {
+            worker.schedule(this::drainQuietly, DRAIN_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            drainScheduled = false; // closing: Camel's shutdown removes what is left
+        }
+    }
+
     private void drainQuietly() {
+        drainScheduled = false;
         try {
             live.drain();
         } catch (RuntimeException e) {
             LOG.warn("Route drain failed: {}", e.toString(), e);
         }
+        drainUntilSettled();
     }
 
     private interface Task<T> {

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -170,6 +171,7 @@ class WholeSetTest {
                 Await.until(() -> gateway.reloader().generation() == 2, "template change applied");
                 assertEquals("t2", gateway.get("/tagged").echoedHeader("X-Template"));
                 Await.until(() -> gateway.reloader().settled(), "old route gone");
+                assertFalse(gateway.reloader().draining(), "settled: the reloader stops polling its retired routes");
                 assertTrue(gateway.context().getRoute("tagged-app") != null);
             }
         }
