@@ -1,6 +1,7 @@
 package dev.caravan.access;
 
 import dev.caravan.http.Answer;
+import dev.caravan.http.DirectStep;
 import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-ip", title = "Caravan IP Rules",
         syntax = "caravan-ip:name", producerOnly = true, category = Category.HTTP)
-public final class IpRulesEndpoint extends DefaultEndpoint {
+public final class IpRulesEndpoint extends DefaultEndpoint implements DirectStep.Source {
 
     private static final Logger LOG = LoggerFactory.getLogger(IpRulesEndpoint.class);
 
@@ -39,17 +40,30 @@ public final class IpRulesEndpoint extends DefaultEndpoint {
 
     @Override
     public Producer createProducer() {
-        IpRules rules = configuration.compile();
-        String name = configuration.getName();
+        DirectStep step = directStep();
         return new DefaultProducer(this) {
             @Override
             public void process(Exchange exchange) {
-                String client = ProxyExchange.require(exchange, "caravan-ip").clientIp();
-                if (!rules.allows(CidrMatcher.literal(client))) {
-                    LOG.debug("caravan-ip:{} denied {}", name, client);
-                    Answer.status(403).sendFrom(exchange);
+                Answer answer = step.decide(ProxyExchange.require(exchange, "caravan-ip"));
+                if (answer != null) {
+                    answer.sendFrom(exchange);
                 }
             }
+        };
+    }
+
+    /** The decision on the client address alone: a forward-only route runs it without an exchange. */
+    @Override
+    public DirectStep directStep() {
+        IpRules rules = configuration.compile();
+        String name = configuration.getName();
+        return request -> {
+            String client = request.clientIp();
+            if (rules.allows(CidrMatcher.literal(client))) {
+                return null;
+            }
+            LOG.debug("caravan-ip:{} denied {}", name, client);
+            return Answer.status(403);
         };
     }
 

@@ -3,6 +3,7 @@ package dev.caravan.listen;
 import dev.caravan.http.Answer;
 import dev.caravan.http.BodySource;
 import dev.caravan.http.DirectForward;
+import dev.caravan.http.DirectStep;
 import dev.caravan.http.GatewayException;
 import dev.caravan.http.HostHeader;
 import dev.caravan.http.HttpBinding;
@@ -23,6 +24,8 @@ import org.apache.camel.support.service.ServiceHelper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -45,6 +48,8 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
     private final OpenRequests openRequests = new OpenRequests();
     // the fast path of a forward-only route, else null; set before the route is bound to a listener
     private volatile DirectForward direct;
+    // the route's deciding steps before its forward, on the fast path (in route order)
+    private volatile List<DirectStep> directSteps = List.of();
 
     CaravanConsumer(CaravanEndpoint endpoint, Processor processor) {
         super(endpoint, processor);
@@ -71,6 +76,7 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         }
         ServiceHelper.stopService(direct);
         direct = null;
+        directSteps = List.of();
         super.doStop();
     }
 
@@ -78,10 +84,13 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
     private DirectForward directForward() throws Exception {
         String enabled = getEndpoint().getCamelContext().getPropertiesComponent()
                 .resolveProperty("caravan.forward.fastPath").orElse("true");
-        DirectForward.Source source = Boolean.parseBoolean(enabled.trim()) && getRoute() != null
+        ForwardOnlyRoute.Plan plan = Boolean.parseBoolean(enabled.trim()) && getRoute() != null
                 ? ForwardOnlyRoute.of(getRoute()) : null;
-        DirectForward forward = source == null ? null : source.directForward();
+        DirectForward forward = plan == null ? null : plan.forward().directForward();
         if (forward != null) {
+            List<DirectStep> steps = new ArrayList<>();
+            plan.steps().forEach(source -> steps.add(source.directStep()));
+            directSteps = List.copyOf(steps);
             ServiceHelper.startService(forward);
             LOG.debug("Route {} only forwards: its requests skip the Camel exchange", getRouteId());
         }
@@ -123,10 +132,30 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         }
         DirectForward forward = direct;
         if (forward != null) {
-            forwardDirectly(request, forward);
+            if (!answeredByAStep(request)) {
+                forwardDirectly(request, forward);
+            }
             return;
         }
         run(request, exchange -> reply(request, exchange));
+    }
+
+    /** Runs the route's deciding steps in order; true if one answered (as {@link #writeResponse} answers it). */
+    private boolean answeredByAStep(ProxyExchange request) {
+        for (DirectStep step : directSteps) {
+            Answer answer;
+            try {
+                answer = step.decide(request);
+            } catch (RuntimeException e) {
+                respondFailure(request, e);
+                return true;
+            }
+            if (answer != null) {
+                respond(request, answer);
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A forward-only route's request: no exchange, the same answers as {@link #writeResponse} gives. */

@@ -1,6 +1,7 @@
 package dev.caravan.listen;
 
 import dev.caravan.http.DirectForward;
+import dev.caravan.http.DirectStep;
 import dev.caravan.http.OptionalStep;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Channel;
@@ -18,7 +19,8 @@ import java.util.List;
 
 /**
  * Tells a forward-only route: one whose steps are a {@code caravan-forward} and, before it, only steps turned off
- * ({@link OptionalStep}, like the {@code caravan-proxy} template's cache and compression when off), run without anything
+ * ({@link OptionalStep}, like the {@code caravan-proxy} template's cache and compression when off) or steps that decide
+ * on the request alone ({@link DirectStep}, like {@code caravan-ip}), run without anything
  * Camel would add around them (no error handler, route policy, interceptor, tracing, message history, onCompletion or
  * onException). Such a route's requests can skip the Camel exchange ({@link DirectForward}): nothing in the route
  * could read or change it.
@@ -28,8 +30,15 @@ final class ForwardOnlyRoute {
     private ForwardOnlyRoute() {
     }
 
-    /** The route's forwarding endpoint when the route only forwards, else null. */
-    static DirectForward.Source of(Route route) {
+    /**
+     * What a forward-only route does: the steps that decide on the request alone ({@link DirectStep}s, in route
+     * order), then the forward.
+     */
+    record Plan(List<DirectStep.Source> steps, DirectForward.Source forward) {
+    }
+
+    /** The route's plan when it only decides on the request and forwards, else null. */
+    static Plan of(Route route) {
         CamelContext context = route.getCamelContext();
         if (Boolean.TRUE.equals(context.isTracing()) || Boolean.TRUE.equals(context.isBacklogTracing())
                 || Boolean.TRUE.equals(context.isDebugging()) || Boolean.TRUE.equals(context.isMessageHistory())
@@ -43,12 +52,19 @@ final class ForwardOnlyRoute {
         if (!(route.getProcessor() instanceof Navigate<?>) || !collect(route.getProcessor(), steps) || steps.isEmpty()) {
             return null;
         }
+        List<DirectStep.Source> deciding = new ArrayList<>();
         for (int i = 0; i < steps.size() - 1; i++) {
-            if (!(steps.get(i) instanceof OptionalStep optional) || !optional.isOff()) {
+            Endpoint step = steps.get(i);
+            if (step instanceof OptionalStep optional && optional.isOff()) {
+                continue;
+            }
+            if (!(step instanceof DirectStep.Source source)) {
                 return null;
             }
+            deciding.add(source);
         }
-        return steps.get(steps.size() - 1) instanceof DirectForward.Source source ? source : null;
+        return steps.get(steps.size() - 1) instanceof DirectForward.Source forward
+                ? new Plan(List.copyOf(deciding), forward) : null;
     }
 
     /** Collects the endpoints the route sends to, in order; false at the first node that is not a plain send. */

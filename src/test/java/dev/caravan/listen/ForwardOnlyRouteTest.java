@@ -81,6 +81,26 @@ class ForwardOnlyRouteTest {
         assertFalse(direct("hashed-on-header"), "a hash on a header reads it through the exchange");
     }
 
+    /**
+     * A step that decides on the request alone ({@code caravan-ip}) keeps the fast path: an allowed request reaches the
+     * backend as through the exchange, a denied one gets the same 403 and reaches nothing.
+     */
+    @Test
+    void aStepThatDecidesOnTheRequestAloneKeepsTheFastPath() throws Exception {
+        assertTrue(direct("fast-ip"));
+        assertTrue(direct("fast-ip-denied"), "two deciding steps in a row");
+        assertFalse(direct("camel-ip"));
+        String raw = "GET /P/echo?q=1 HTTP/1.1\r\nHost: a\r\nX-Forwarded-For: 1.2.3.4\r\n\r\n";
+        assertEquals(sentThrough(gateway, raw.replace("/P/", "/ipcamel/")),
+                sentThrough(gateway, raw.replace("/P/", "/ipfast/")));
+        int before = backend.requests().size();
+        Answer viaFast = answer("GET /ipdfast/x");
+        Answer viaCamel = answer("GET /ipdcamel/x");
+        assertEquals(viaCamel, viaFast);
+        assertTrue(viaFast.statusLine().contains(" 403 "), viaFast.toString());
+        assertEquals(before, backend.requests().size(), "a denied request reached the backend");
+    }
+
     private static boolean direct(String routeId) {
         assertNotNull(gateway.context().getRoute(routeId), routeId);
         return consumer(gateway, routeId).forwardsDirectly();
@@ -178,8 +198,10 @@ class ForwardOnlyRouteTest {
                 Path.of("docs/examples/forward-only.yaml"))) {
             assertTrue(consumer(docs, "api").forwardsDirectly());
             assertTrue(consumer(docs, "site").forwardsDirectly());
+            assertTrue(consumer(docs, "internal").forwardsDirectly());
             assertFalse(consumer(docs, "admin").forwardsDirectly());
             assertEquals("/x", docs.get("/api/x").echoed("target"));
+            assertEquals("/internal/y", docs.get("/internal/y").echoed("target"));
             assertEquals("/page", docs.get("/page").echoed("target"));
             assertEquals("yes", docs.get("/admin/x").echoedHeader("X-Admin"));
         }
