@@ -10,7 +10,7 @@ public interface DirectStep {
     /** Null to let the request go on, else the answer that ends it (before any backend is asked). */
     Answer decide(ProxyExchange request);
 
-    /** An endpoint whose step can run without an exchange. */
+    /** An endpoint whose step can run without an exchange: null when its options need the exchange. */
     interface Source {
         DirectStep directStep();
     }

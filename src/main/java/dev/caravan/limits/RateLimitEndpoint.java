@@ -1,6 +1,7 @@
 package dev.caravan.limits;
 
 import dev.caravan.config.ValidationContext;
+import dev.caravan.http.DirectStep;
 
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -23,7 +24,7 @@ import org.apache.camel.support.DefaultProducer;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-rate-limit", title = "Caravan Rate Limit",
         syntax = "caravan-rate-limit:name", producerOnly = true, category = Category.HTTP)
-public final class RateLimitEndpoint extends DefaultEndpoint {
+public final class RateLimitEndpoint extends DefaultEndpoint implements DirectStep.Source {
 
     @UriParam
     private final RateLimitConfiguration configuration;
@@ -78,20 +79,37 @@ public final class RateLimitEndpoint extends DefaultEndpoint {
 
     @Override
     public Producer createProducer() {
-        RateLimiter taken = limiter();
-        if (taken == null) {
-            throw new IllegalStateException("caravan-rate-limit:" + configuration.getName() + " is stopped");
-        }
-        RateLimitStep step = new RateLimitStep(taken, key, configuration.missingKeyRule(), settings.ipv6Prefix(),
-                new RateLimitHeaders(configuration.getName(), settings.policy(),
-                        RateLimitHeaders.form(configuration.getHeaders())),
-                configuration.isSuccessHeaders());
+        RateLimitStep step = newStep();
         return new DefaultProducer(this) {
             @Override
             public void process(Exchange exchange) {
                 step.apply(exchange);
             }
         };
+    }
+
+    /**
+     * With a {@code client-ip} key the step decides on the request alone and runs on a forward-only route's fast path;
+     * a key from a header, cookie or expression reads what earlier steps left, so it keeps the exchange (null).
+     */
+    @Override
+    public synchronized DirectStep directStep() {
+        if (key == null || !key.readsOnlyTheRequest()) {
+            return null;
+        }
+        RateLimitStep step = newStep();
+        return step::decide;
+    }
+
+    private synchronized RateLimitStep newStep() {
+        RateLimiter taken = limiter();
+        if (taken == null) {
+            throw new IllegalStateException("caravan-rate-limit:" + configuration.getName() + " is stopped");
+        }
+        return new RateLimitStep(taken, key, configuration.missingKeyRule(), settings.ipv6Prefix(),
+                new RateLimitHeaders(configuration.getName(), settings.policy(),
+                        RateLimitHeaders.form(configuration.getHeaders())),
+                configuration.isSuccessHeaders());
     }
 
     @Override

@@ -33,12 +33,23 @@ final class RateLimitStep {
     }
 
     void apply(Exchange exchange) {
-        ProxyExchange proxy = ProxyExchange.require(exchange, "caravan-rate-limit");
-        String k = key.of(exchange);
+        Answer answer = decide(ProxyExchange.require(exchange, "caravan-rate-limit"), key.of(exchange));
+        if (answer != null) {
+            answer.sendFrom(exchange);
+        }
+    }
+
+    /** On the fast path (a {@code client-ip} key): the same decision without an exchange. */
+    Answer decide(ProxyExchange proxy) {
+        return decide(proxy, key.of(proxy));
+    }
+
+    /** Counts the request under {@code k} (its key, or null when it has none); the 429 answer, or null to go on. */
+    private Answer decide(ProxyExchange proxy, String k) {
         if (k == null) {
             switch (missingKey) {
                 case SKIP -> {
-                    return;
+                    return null;
                 }
                 case SHARED -> k = SHARED_KEY;
                 case CLIENT_IP -> k = RequestKey.clientKey(proxy.clientIp(), ipv6Prefix);
@@ -51,11 +62,11 @@ final class RateLimitStep {
         if (!decision.allowed()) {
             Answer answer = Answer.status(429).header("Retry-After", decision.retryAfterSeconds());
             headers.write(answer.headers(), decision);
-            answer.sendFrom(exchange);
-            return;
+            return answer;
         }
         if (successHeaders) {
             proxy.onResponseHead((request, head) -> headers.write(head.headers(), decision));
         }
+        return null;
     }
 }

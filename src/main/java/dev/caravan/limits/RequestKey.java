@@ -21,9 +21,16 @@ final class RequestKey {
     static final String CLIENT_IP = "client-ip";
 
     private final Function<Exchange, String> extract;
+    /** For {@code client-ip}, the key from the request alone (no exchange needed); null for the other kinds. */
+    private final Function<ProxyExchange, String> fromRequest;
 
     private RequestKey(Function<Exchange, String> extract) {
+        this(extract, null);
+    }
+
+    private RequestKey(Function<Exchange, String> extract, Function<ProxyExchange, String> fromRequest) {
         this.extract = extract;
+        this.fromRequest = fromRequest;
     }
 
     static RequestKey parse(CamelContext context, String spec, int ipv6Prefix) {
@@ -44,8 +51,20 @@ final class RequestKey {
             throw new IllegalArgumentException("key must be client-ip, header:<name>, cookie:<name> or"
                     + " simple:<expression>, was '" + spec + "'");
         }
-        return new RequestKey(exchange -> clientKey(ProxyExchange.require(exchange, "caravan-rate-limit").clientIp(),
-                ipv6Prefix));
+        Function<ProxyExchange, String> byAddress = request -> clientKey(request.clientIp(), ipv6Prefix);
+        return new RequestKey(exchange -> byAddress.apply(ProxyExchange.require(exchange, "caravan-rate-limit")),
+                byAddress);
+    }
+
+    /** True when the key comes from the request alone ({@code client-ip}), not from what earlier steps left. */
+    boolean readsOnlyTheRequest() {
+        return fromRequest != null;
+    }
+
+    /** The key of a request on the fast path; only for a key that {@link #readsOnlyTheRequest()}. */
+    String of(ProxyExchange request) {
+        String key = fromRequest.apply(request);
+        return key == null || key.isEmpty() ? null : key;
     }
 
     /** The key for this request, or null when the request has none (no such header, cookie, or an empty value). */

@@ -86,10 +86,19 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
                 .resolveProperty("caravan.forward.fastPath").orElse("true");
         ForwardOnlyRoute.Plan plan = Boolean.parseBoolean(enabled.trim()) && getRoute() != null
                 ? ForwardOnlyRoute.of(getRoute()) : null;
-        DirectForward forward = plan == null ? null : plan.forward().directForward();
+        if (plan == null) {
+            return null;
+        }
+        List<DirectStep> steps = new ArrayList<>();
+        for (DirectStep.Source source : plan.steps()) {
+            DirectStep step = source.directStep();
+            if (step == null) {
+                return null; // this step's options need the exchange (a rate-limit key from a header, ...)
+            }
+            steps.add(step);
+        }
+        DirectForward forward = plan.forward().directForward();
         if (forward != null) {
-            List<DirectStep> steps = new ArrayList<>();
-            plan.steps().forEach(source -> steps.add(source.directStep()));
             directSteps = List.copyOf(steps);
             ServiceHelper.startService(forward);
             LOG.debug("Route {} only forwards: its requests skip the Camel exchange", getRouteId());

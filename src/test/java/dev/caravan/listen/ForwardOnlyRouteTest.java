@@ -101,6 +101,30 @@ class ForwardOnlyRouteTest {
         assertEquals(before, backend.requests().size(), "a denied request reached the backend");
     }
 
+    /**
+     * A rate limit by client address runs on the fast path: the same two answers with the RateLimit fields, then the
+     * same 429 (with {@code Retry-After}) as its exchange-path twin; a limit keyed on a header keeps the exchange.
+     */
+    @Test
+    void aRateLimitByClientAddressKeepsTheFastPath() throws Exception {
+        assertTrue(direct("fast-limited"));
+        assertFalse(direct("camel-limited"));
+        assertFalse(direct("limited-by-header"), "a header key reads what earlier steps left in the message");
+        for (int i = 1; i <= 3; i++) {
+            Answer viaFast = answer("GET /rlfast/echo");
+            Answer viaCamel = answer("GET /rlcamel/echo");
+            assertEquals(viaCamel.statusLine(), viaFast.statusLine(), "request " + i);
+            assertEquals(viaCamel.headers().keySet(), viaFast.headers().keySet(), "request " + i);
+            // the same remaining count; the seconds to refill (t=) are each bucket's own, started moments apart
+            assertEquals(String.valueOf(viaCamel.headers().get("ratelimit")).replace("camel-limit", "L")
+                            .replaceAll("t=\\d+", "t"),
+                    String.valueOf(viaFast.headers().get("ratelimit")).replace("fast-limit", "L")
+                            .replaceAll("t=\\d+", "t"), "request " + i);
+            assertEquals(i < 3 ? 200 : 429, Integer.parseInt(viaFast.statusLine().split(" ")[1]), viaFast.toString());
+            assertTrue(viaFast.headers().containsKey("ratelimit-policy"), viaFast.toString());
+        }
+    }
+
     private static boolean direct(String routeId) {
         assertNotNull(gateway.context().getRoute(routeId), routeId);
         return consumer(gateway, routeId).forwardsDirectly();
