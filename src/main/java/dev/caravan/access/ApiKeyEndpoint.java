@@ -3,6 +3,7 @@ package dev.caravan.access;
 import dev.caravan.config.ValidationContext;
 
 import dev.caravan.http.Answer;
+import dev.caravan.http.DirectStep;
 import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -17,6 +18,7 @@ import org.apache.camel.support.DefaultProducer;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Lets a request on only with a known API key, in a header or a query parameter:
@@ -27,7 +29,7 @@ import java.util.List;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-apikey", title = "Caravan API Keys",
         syntax = "caravan-apikey:name", producerOnly = true, category = Category.HTTP)
-public final class ApiKeyEndpoint extends DefaultEndpoint {
+public final class ApiKeyEndpoint extends DefaultEndpoint implements DirectStep.Source {
 
     @UriParam
     private final ApiKeyConfiguration configuration;
@@ -51,12 +53,18 @@ public final class ApiKeyEndpoint extends DefaultEndpoint {
         return new ApiKeyProducer();
     }
 
+    /** The same check without an exchange (a forward-only route's fast path); started and stopped by its user. */
+    @Override
+    public DirectStep directStep() {
+        return new ApiKeyProducer();
+    }
+
     @Override
     public Consumer createConsumer(Processor processor) {
         throw new UnsupportedOperationException("caravan-apikey is a step: use it in to:");
     }
 
-    private final class ApiKeyProducer extends DefaultProducer {
+    private final class ApiKeyProducer extends DefaultProducer implements DirectStep {
 
         private final Path path = Path.of(configuration.getKeys().trim());
         private final String header = configuration.getHeader().trim();
@@ -90,8 +98,15 @@ public final class ApiKeyEndpoint extends DefaultEndpoint {
 
         @Override
         public void process(Exchange exchange) {
-            ProxyExchange.require(exchange, "caravan-apikey");
-            Message message = exchange.getMessage();
+            Answer answer = decide(ProxyExchange.require(exchange, "caravan-apikey"), exchange::getMessage);
+            if (answer != null) {
+                answer.sendFrom(exchange);
+            }
+        }
+
+        @Override
+        public Answer decide(ProxyExchange request, Supplier<Message> route) {
+            Message message = route.get();
             identity.stripFrom(message);
             String presented = null;
             boolean ambiguous = false;
@@ -102,8 +117,7 @@ public final class ApiKeyEndpoint extends DefaultEndpoint {
             }
             if (!query.isEmpty()) {
                 String target = message.getHeader(Exchange.HTTP_URI, String.class);
-                QueryParameter parameter = QueryParameter.find(target != null ? target : ProxyExchange.of(exchange)
-                        .rawTarget(), query);
+                QueryParameter parameter = QueryParameter.find(target != null ? target : request.rawTarget(), query);
                 if (parameter != null) {
                     withoutParameter(message, parameter.targetWithout());
                     if (presented == null) {
@@ -114,12 +128,12 @@ public final class ApiKeyEndpoint extends DefaultEndpoint {
             String label = presented == null || presented.isEmpty() || ambiguous ? null
                     : keys.current().labelOf(presented);
             if (label == null) {
-                Answer.status(401).header("WWW-Authenticate", challenge).sendFrom(exchange);
-                return;
+                return Answer.status(401).header("WWW-Authenticate", challenge);
             }
             if (!labelHeader.isEmpty()) {
                 message.setHeader(labelHeader, label);
             }
+            return null;
         }
 
         /** The target without the key: {@code CamelHttpUri} is what the forwarder sends once a route changed it. */

@@ -3,6 +3,7 @@ package dev.caravan.access;
 import dev.caravan.config.ValidationContext;
 
 import dev.caravan.http.Answer;
+import dev.caravan.http.DirectStep;
 import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Allows or denies a request by the country of its client address (behind trusted proxies, the address they report),
@@ -27,7 +29,7 @@ import java.util.List;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-geo", title = "Caravan Country Rules",
         syntax = "caravan-geo:name", producerOnly = true, category = Category.HTTP)
-public final class GeoEndpoint extends DefaultEndpoint {
+public final class GeoEndpoint extends DefaultEndpoint implements DirectStep.Source {
 
     private static final Logger LOG = LoggerFactory.getLogger(GeoEndpoint.class);
 
@@ -53,12 +55,18 @@ public final class GeoEndpoint extends DefaultEndpoint {
         return new GeoProducer();
     }
 
+    /** The same rule without an exchange (a forward-only route's fast path); started and stopped by its user. */
+    @Override
+    public DirectStep directStep() {
+        return new GeoProducer();
+    }
+
     @Override
     public Consumer createConsumer(Processor processor) {
         throw new UnsupportedOperationException("caravan-geo is a step: use it in to:");
     }
 
-    private final class GeoProducer extends DefaultProducer {
+    private final class GeoProducer extends DefaultProducer implements DirectStep {
 
         private final GeoConfiguration.GeoRule rule = configuration.rule();
         private final String countryHeader = configuration.getCountryHeader().trim();
@@ -90,19 +98,27 @@ public final class GeoEndpoint extends DefaultEndpoint {
 
         @Override
         public void process(Exchange exchange) {
-            String client = ProxyExchange.require(exchange, "caravan-geo").clientIp();
-            Message message = exchange.getMessage();
+            Answer answer = decide(ProxyExchange.require(exchange, "caravan-geo"), exchange::getMessage);
+            if (answer != null) {
+                answer.sendFrom(exchange);
+            }
+        }
+
+        @Override
+        public Answer decide(ProxyExchange request, Supplier<Message> route) {
+            String client = request.clientIp();
+            Message message = route.get();
             identity.stripFrom(message);
             String country = database.current().countryOf(CidrMatcher.literal(client));
             if (!rule.allows(country)) {
                 LOG.debug("caravan-geo:{} denied {} ({})", configuration.getName(), client,
                         country == null ? "no country" : country);
-                Answer.status(403).sendFrom(exchange);
-                return;
+                return Answer.status(403);
             }
             if (!countryHeader.isEmpty() && country != null) {
                 message.setHeader(countryHeader, country);
             }
+            return null;
         }
     }
 }

@@ -44,7 +44,7 @@ public final class IpRulesEndpoint extends DefaultEndpoint implements DirectStep
         return new DefaultProducer(this) {
             @Override
             public void process(Exchange exchange) {
-                Answer answer = step.decide(ProxyExchange.require(exchange, "caravan-ip"));
+                Answer answer = step.decide(ProxyExchange.require(exchange, "caravan-ip"), exchange::getMessage);
                 if (answer != null) {
                     answer.sendFrom(exchange);
                 }
@@ -57,7 +57,7 @@ public final class IpRulesEndpoint extends DefaultEndpoint implements DirectStep
     public DirectStep directStep() {
         IpRules rules = configuration.compile();
         String name = configuration.getName();
-        return request -> {
+        return (request, message) -> {
             String client = request.clientIp();
             if (rules.allows(CidrMatcher.literal(client))) {
                 return null;

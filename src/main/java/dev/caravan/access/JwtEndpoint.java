@@ -7,6 +7,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.caravan.http.Answer;
+import dev.caravan.http.DirectStep;
 import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -37,7 +38,7 @@ import java.util.function.Supplier;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-jwt", title = "Caravan JWT Bearer Tokens",
         syntax = "caravan-jwt:name", producerOnly = true, category = Category.HTTP)
-public final class JwtEndpoint extends DefaultEndpoint {
+public final class JwtEndpoint extends DefaultEndpoint implements DirectStep.Source {
 
     private static final Logger LOG = LoggerFactory.getLogger(JwtEndpoint.class);
 
@@ -63,12 +64,18 @@ public final class JwtEndpoint extends DefaultEndpoint {
         return new JwtProducer();
     }
 
+    /** The same check without an exchange (a forward-only route's fast path); started and stopped by its user. */
+    @Override
+    public DirectStep directStep() {
+        return new JwtProducer();
+    }
+
     @Override
     public Consumer createConsumer(Processor processor) {
         throw new UnsupportedOperationException("caravan-jwt is a step: use it in to:");
     }
 
-    private final class JwtProducer extends DefaultProducer {
+    private final class JwtProducer extends DefaultProducer implements DirectStep {
 
         private final String subjectHeader = configuration.getSubjectHeader().trim();
         private final Map<String, String> claimHeaders = configuration.claimHeaderMap();
@@ -131,29 +138,34 @@ public final class JwtEndpoint extends DefaultEndpoint {
 
         @Override
         public void process(Exchange exchange) {
-            ProxyExchange.require(exchange, "caravan-jwt");
-            Message message = exchange.getMessage();
+            Answer answer = decide(ProxyExchange.require(exchange, "caravan-jwt"), exchange::getMessage);
+            if (answer != null) {
+                answer.sendFrom(exchange);
+            }
+        }
+
+        @Override
+        public Answer decide(ProxyExchange request, Supplier<Message> route) {
+            Message message = route.get();
             identity.stripFrom(message);
             String token = bearerToken(message.getHeader("Authorization"));
             if (token == null) {
-                Answer.status(401).header("WWW-Authenticate", "Bearer").sendFrom(exchange);
-                return;
+                return Answer.status(401).header("WWW-Authenticate", "Bearer");
             }
             JwtVerifier.Verdict verdict = verifier.verify(token);
             if (verdict.status() == 401) {
                 LOG.debug("caravan-jwt:{} refused a token: {}", configuration.getName(), verdict.reason());
-                Answer.status(401).header("WWW-Authenticate", "Bearer error=\"invalid_token\"").sendFrom(exchange);
-                return;
+                return Answer.status(401).header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
             }
             if (verdict.status() == 403) {
                 LOG.debug("caravan-jwt:{} forbade a valid token: no {}", configuration.getName(), verdict.reason());
-                Answer.status(403).header("WWW-Authenticate", insufficient).sendFrom(exchange);
-                return;
+                return Answer.status(403).header("WWW-Authenticate", insufficient);
             }
             if (!configuration.isKeepAuthorization()) {
                 message.removeHeader("Authorization");
             }
             forwardIdentity(message, verdict.claims());
+            return null;
         }
 
         private void forwardIdentity(Message message, JWTClaimsSet claims) {

@@ -1,16 +1,27 @@
 package dev.caravan.http;
 
+import org.apache.camel.Message;
+
+import java.util.function.Supplier;
+
 /**
- * A head-tier step that decides on the request alone, reading nothing from a Camel exchange and changing nothing on
- * it: allow, or answer. A route whose steps are such steps and then a forward keeps the fast path (no exchange); the
- * step's Camel producer makes the same decision through {@link #decide}, so both paths answer alike.
+ * A head-tier step that decides on the request, and may edit the request's headers, without a Camel exchange: allow
+ * (after, say, putting a verified identity into a header for the backend), or answer. A route whose steps are such
+ * steps and then a forward keeps the fast path; the step's Camel producer makes the same decision through
+ * {@link #decide}, so both paths answer alike and send the backend the same request. A step that holds resources may
+ * also be a Camel {@code Service}: whoever runs it starts and stops it.
  */
 public interface DirectStep {
 
-    /** Null to let the request go on, else the answer that ends it (before any backend is asked). */
-    Answer decide(ProxyExchange request);
+    /**
+     * Null to let the request go on, else the answer that ends it (before any backend is asked). {@code message} is
+     * the request as a route's message (headers as {@link HttpBinding#toCamel} makes them), made on first use: a step
+     * that reads or edits headers asks for it, one that needs only the request (the client address) does not, and
+     * costs nothing more.
+     */
+    Answer decide(ProxyExchange request, Supplier<Message> message);
 
-    /** An endpoint whose step can run without an exchange: null when its options need the exchange. */
+    /** An endpoint whose step can run without an exchange: a new step, or null when its options need the exchange. */
     interface Source {
         DirectStep directStep();
     }

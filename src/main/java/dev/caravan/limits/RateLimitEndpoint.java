@@ -98,7 +98,7 @@ public final class RateLimitEndpoint extends DefaultEndpoint implements DirectSt
             return null;
         }
         RateLimitStep step = newStep();
-        return step::decide;
+        return (request, message) -> step.decide(request);
     }
 
     private synchronized RateLimitStep newStep() {

@@ -76,6 +76,7 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         }
         ServiceHelper.stopService(direct);
         direct = null;
+        ServiceHelper.stopService(directSteps);
         directSteps = List.of();
         super.doStop();
     }
@@ -99,6 +100,7 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         }
         DirectForward forward = plan.forward().directForward();
         if (forward != null) {
+            ServiceHelper.startService(steps); // the steps that hold files or key sets acquire them now
             directSteps = List.copyOf(steps);
             ServiceHelper.startService(forward);
             LOG.debug("Route {} only forwards: its requests skip the Camel exchange", getRouteId());
@@ -149,12 +151,20 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
         run(request, exchange -> reply(request, exchange));
     }
 
-    /** Runs the route's deciding steps in order; true if one answered (as {@link #writeResponse} answers it). */
+    /**
+     * Runs the route's deciding steps in order; true if one answered (as {@link #writeResponse} answers it). Headers
+     * the steps edited go on with the request as a guard's do ({@link ProxyExchange#carryHeaders}).
+     */
     private boolean answeredByAStep(ProxyExchange request) {
-        for (DirectStep step : directSteps) {
+        List<DirectStep> steps = directSteps;
+        if (steps.isEmpty()) {
+            return false;
+        }
+        StepMessage message = new StepMessage(request);
+        for (DirectStep step : steps) {
             Answer answer;
             try {
-                answer = step.decide(request);
+                answer = step.decide(request, message);
             } catch (RuntimeException e) {
                 respondFailure(request, e);
                 return true;
@@ -164,7 +174,29 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
                 return true;
             }
         }
+        if (message.made != null) {
+            request.carryHeaders(message.made.getHeaders());
+        }
         return false;
+    }
+
+    /** The request as a route's message, made when a step first asks for it. */
+    private final class StepMessage implements java.util.function.Supplier<Message> {
+        private final ProxyExchange request;
+        private Message made;
+
+        StepMessage(ProxyExchange request) {
+            this.request = request;
+        }
+
+        @Override
+        public Message get() {
+            if (made == null) {
+                made = new org.apache.camel.support.DefaultMessage(getEndpoint().getCamelContext());
+                binding.toCamel(request, made);
+            }
+            return made;
+        }
     }
 
     /** A forward-only route's request: no exchange, the same answers as {@link #writeResponse} gives. */

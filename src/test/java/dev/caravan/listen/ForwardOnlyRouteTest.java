@@ -125,6 +125,106 @@ class ForwardOnlyRouteTest {
         }
     }
 
+    /**
+     * Steps that check a credential or a country and edit the request (caravan-jwt, caravan-apikey, caravan-geo: strip
+     * forged identity headers, drop the credential, add the verified identity, take a key out of the query) run on the
+     * fast path: what the
+     * backend receives and what a refused client gets are the same as through their exchange-path twins.
+     */
+    @Test
+    void credentialStepsThatEditHeadersKeepTheFastPath(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+        String secret = "a secret for HS256 of at least 32 bytes";
+        Path keys = java.nio.file.Files.writeString(temp.resolve("keys.txt"), java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-256").digest("good-key".getBytes())) + " partner-a\n");
+        Path dir = java.nio.file.Files.createDirectories(temp.resolve("routes"));
+        StringBuilder routes = new StringBuilder();
+        for (String path : List.of("fast", "camel")) {
+            String twin = path.equals("camel")
+                    ? "        - setProperty:\n            name: viaCamel\n            constant: \"true\"\n" : "";
+            routes.append("""
+                    - route:
+                        id: jwt-%1$s
+                        from:
+                          uri: caravan:http?path=/jwt%1$s
+                          steps:
+                    %2$s        - to: "caravan-jwt:hs?secret={{jwt.secret}}&algorithms=HS256&subjectHeader=X-User&claimHeaders=X-Tenant: tenant"
+                            - to: "caravan-forward:{{backend.url}}?stripPrefix=/jwt%1$s"
+                    - route:
+                        id: key-%1$s
+                        from:
+                          uri: caravan:http?path=/key%1$s
+                          steps:
+                    %2$s        - to: "caravan-apikey:partners?keys={{keys.file}}&query=api_key&labelHeader=X-Partner"
+                            - to: "caravan-forward:{{backend.url}}?stripPrefix=/key%1$s"
+                    - route:
+                        id: geo-%1$s
+                        from:
+                          uri: caravan:http?path=/geo%1$s
+                          steps:
+                    %2$s        - to: "caravan-geo:g?database={{geo.db}}&deny=cn&unknownCountry=allow&countryHeader=X-Country"
+                            - to: "caravan-forward:{{backend.url}}?stripPrefix=/geo%1$s"
+                    - route:
+                        id: geo-strict-%1$s
+                        from:
+                          uri: caravan:http?path=/strict%1$s
+                          steps:
+                    %2$s        - to: "caravan-geo:strict?database={{geo.db}}&allow=se"
+                            - to: "caravan-forward:{{backend.url}}"
+                    """.formatted(path, twin));
+        }
+        java.nio.file.Files.writeString(dir.resolve("routes.yaml"), routes.toString());
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
+                new com.nimbusds.jwt.JWTClaimsSet.Builder().subject("user-42").claim("tenant", "acme")
+                        .expirationTime(new java.util.Date(System.currentTimeMillis() + 600_000)).build());
+        jwt.sign(new com.nimbusds.jose.crypto.MACSigner(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        String token = jwt.serialize();
+        try (RunningGateway credentials = RunningGateway.start(dir, Map.of("backend.url", backend.url(),
+                "jwt.secret", secret, "keys.file", keys.toString(),
+                "geo.db", Path.of("src/test/resources/geoip/GeoLite2-Country-Test.mmdb").toAbsolutePath().toString()))) {
+            assertTrue(consumer(credentials, "jwt-fast").forwardsDirectly());
+            assertTrue(consumer(credentials, "key-fast").forwardsDirectly());
+            assertTrue(consumer(credentials, "geo-fast").forwardsDirectly());
+            assertFalse(consumer(credentials, "jwt-camel").forwardsDirectly());
+            for (String raw : List.of(
+                    "GET /jwt~/echo?a=1 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + token
+                            + "\r\nX-User: forged\r\nX-Tenant: forged\r\nAccept: */*\r\n\r\n",
+                    "GET /key~/echo?a=1&api_key=good-key&b=2 HTTP/1.1\r\nHost: a\r\nX-Partner: forged\r\n\r\n",
+                    "POST /key~/echo HTTP/1.1\r\nHost: a\r\nX-Api-Key: good-key\r\nContent-Length: 2\r\n\r\nhi",
+                    "GET /geo~/echo HTTP/1.1\r\nHost: a\r\nX-Country: forged\r\n\r\n")) {
+                Map<String, Object> viaFast = sentThrough(credentials, raw.replace("~", "fast"));
+                Map<String, Object> viaCamel = sentThrough(credentials, raw.replace("~", "camel"));
+                assertEquals(viaCamel, viaFast, raw);
+                assertFalse(viaFast.toString().contains("forged"), viaFast.toString());
+            }
+            assertTrue(sentThrough(credentials, "GET /jwtfast/x HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + token
+                    + "\r\n\r\n").toString().contains("x-user=[user-42]"));
+            assertTrue(sentThrough(credentials, "GET /keyfast/x?api_key=good-key HTTP/1.1\r\nHost: a\r\n\r\n")
+                    .get(":line").equals("GET /x HTTP/1.1"), "the key left the query");
+            int before = backend.requests().size();
+            for (String raw : List.of("GET /jwt~/x HTTP/1.1\r\nHost: a\r\n\r\n",
+                    "GET /jwt~/x HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + token + "x\r\n\r\n",
+                    "GET /key~/x?api_key=bad HTTP/1.1\r\nHost: a\r\n\r\n",
+                    "GET /key~/x HTTP/1.1\r\nHost: a\r\nX-Api-Key: good-key\r\nX-Api-Key: good-key\r\n\r\n",
+                    "GET /strict~/x HTTP/1.1\r\nHost: a\r\n\r\n")) {
+                String viaFast = refused(credentials, raw.replace("~", "fast"));
+                String viaCamel = refused(credentials, raw.replace("~", "camel"));
+                assertEquals(viaCamel, viaFast, raw);
+                assertTrue(viaFast.startsWith(raw.contains("strict") ? "HTTP/1.1 403 " : "HTTP/1.1 401 "), viaFast);
+            }
+            assertEquals(before, backend.requests().size(), "a refused request reached the backend");
+        }
+    }
+
+    /** A refused request's answer: status line, headers but the per-request ones, and body. */
+    private static String refused(RunningGateway through, String raw) throws Exception {
+        try (RawHttp http = new RawHttp(through.port())) {
+            RawHttp.Response response = http.exchange(raw);
+            return response.statusLine() + " " + grouped(response.headers()) + " "
+                    + new String(response.body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
     private static boolean direct(String routeId) {
         assertNotNull(gateway.context().getRoute(routeId), routeId);
         return consumer(gateway, routeId).forwardsDirectly();
