@@ -4,6 +4,7 @@ import dev.caravan.config.ValidationContext;
 
 import dev.caravan.http.Answer;
 import dev.caravan.http.DirectStep;
+import dev.caravan.http.DirectStepProducer;
 import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -14,7 +15,6 @@ import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -64,7 +64,7 @@ public final class ApiKeyEndpoint extends DefaultEndpoint implements DirectStep.
         throw new UnsupportedOperationException("caravan-apikey is a step: use it in to:");
     }
 
-    private final class ApiKeyProducer extends DefaultProducer implements DirectStep {
+    private final class ApiKeyProducer extends DirectStepProducer {
 
         private final Path path = Path.of(configuration.getKeys().trim());
         private final String header = configuration.getHeader().trim();
@@ -75,7 +75,7 @@ public final class ApiKeyEndpoint extends DefaultEndpoint implements DirectStep.
         private WatchedFile<ApiKeys> keys;
 
         ApiKeyProducer() {
-            super(ApiKeyEndpoint.this);
+            super(ApiKeyEndpoint.this, "caravan-apikey");
         }
 
         @Override
@@ -94,14 +94,6 @@ public final class ApiKeyEndpoint extends DefaultEndpoint implements DirectStep.
                 keys = null;
             }
             super.doStop();
-        }
-
-        @Override
-        public void process(Exchange exchange) {
-            Answer answer = decide(ProxyExchange.require(exchange, "caravan-apikey"), exchange::getMessage);
-            if (answer != null) {
-                answer.sendFrom(exchange);
-            }
         }
 
         @Override

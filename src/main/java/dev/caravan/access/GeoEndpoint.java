@@ -4,17 +4,16 @@ import dev.caravan.config.ValidationContext;
 
 import dev.caravan.http.Answer;
 import dev.caravan.http.DirectStep;
+import dev.caravan.http.DirectStepProducer;
 import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
-import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +65,7 @@ public final class GeoEndpoint extends DefaultEndpoint implements DirectStep.Sou
         throw new UnsupportedOperationException("caravan-geo is a step: use it in to:");
     }
 
-    private final class GeoProducer extends DefaultProducer implements DirectStep {
+    private final class GeoProducer extends DirectStepProducer {
 
         private final GeoConfiguration.GeoRule rule = configuration.rule();
         private final String countryHeader = configuration.getCountryHeader().trim();
@@ -74,7 +73,7 @@ public final class GeoEndpoint extends DefaultEndpoint implements DirectStep.Sou
         private WatchedFile<GeoDatabase> database;
 
         GeoProducer() {
-            super(GeoEndpoint.this);
+            super(GeoEndpoint.this, "caravan-geo");
         }
 
         @Override
@@ -94,14 +93,6 @@ public final class GeoEndpoint extends DefaultEndpoint implements DirectStep.Sou
                 database = null;
             }
             super.doStop();
-        }
-
-        @Override
-        public void process(Exchange exchange) {
-            Answer answer = decide(ProxyExchange.require(exchange, "caravan-geo"), exchange::getMessage);
-            if (answer != null) {
-                answer.sendFrom(exchange);
-            }
         }
 
         @Override

@@ -2,16 +2,15 @@ package dev.caravan.access;
 
 import dev.caravan.http.Answer;
 import dev.caravan.http.DirectStep;
+import dev.caravan.http.DirectStepProducer;
 import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
-import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,16 +39,7 @@ public final class IpRulesEndpoint extends DefaultEndpoint implements DirectStep
 
     @Override
     public Producer createProducer() {
-        DirectStep step = directStep();
-        return new DefaultProducer(this) {
-            @Override
-            public void process(Exchange exchange) {
-                Answer answer = step.decide(ProxyExchange.require(exchange, "caravan-ip"), exchange::getMessage);
-                if (answer != null) {
-                    answer.sendFrom(exchange);
-                }
-            }
-        };
+        return DirectStepProducer.of(this, "caravan-ip", directStep());
     }
 
     /** The decision on the client address alone: a forward-only route runs it without an exchange. */

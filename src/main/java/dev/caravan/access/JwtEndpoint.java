@@ -8,17 +8,16 @@ import com.nimbusds.jose.jwk.OctetSequenceKey;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.caravan.http.Answer;
 import dev.caravan.http.DirectStep;
+import dev.caravan.http.DirectStepProducer;
 import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
-import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +74,7 @@ public final class JwtEndpoint extends DefaultEndpoint implements DirectStep.Sou
         throw new UnsupportedOperationException("caravan-jwt is a step: use it in to:");
     }
 
-    private final class JwtProducer extends DefaultProducer implements DirectStep {
+    private final class JwtProducer extends DirectStepProducer {
 
         private final String subjectHeader = configuration.getSubjectHeader().trim();
         private final Map<String, String> claimHeaders = configuration.claimHeaderMap();
@@ -86,7 +85,7 @@ public final class JwtEndpoint extends DefaultEndpoint implements DirectStep.Sou
         private JwtVerifier verifier;
 
         JwtProducer() {
-            super(JwtEndpoint.this);
+            super(JwtEndpoint.this, "caravan-jwt");
             List<String> names = new ArrayList<>(claimHeaders.keySet());
             names.add(subjectHeader);
             identity = IdentityHeaders.of(names);
@@ -134,14 +133,6 @@ public final class JwtEndpoint extends DefaultEndpoint implements DirectStep.Sou
                 remote = null;
             }
             super.doStop();
-        }
-
-        @Override
-        public void process(Exchange exchange) {
-            Answer answer = decide(ProxyExchange.require(exchange, "caravan-jwt"), exchange::getMessage);
-            if (answer != null) {
-                answer.sendFrom(exchange);
-            }
         }
 
         @Override

@@ -2,16 +2,15 @@ package dev.caravan.limits;
 
 import dev.caravan.config.ValidationContext;
 import dev.caravan.http.DirectStep;
+import dev.caravan.http.DirectStepProducer;
 
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
-import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 
 /**
  * A rate limit as a route step: {@code caravan-rate-limit:api?rate=100/s&burst=20&key=header:X-Api-Key}. A token
@@ -80,12 +79,7 @@ public final class RateLimitEndpoint extends DefaultEndpoint implements DirectSt
     @Override
     public Producer createProducer() {
         RateLimitStep step = newStep();
-        return new DefaultProducer(this) {
-            @Override
-            public void process(Exchange exchange) {
-                step.apply(exchange);
-            }
-        };
+        return DirectStepProducer.of(this, "caravan-rate-limit", (request, message) -> step.decide(request, message));
     }
 
     /**

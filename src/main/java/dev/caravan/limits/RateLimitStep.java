@@ -2,7 +2,9 @@ package dev.caravan.limits;
 
 import dev.caravan.http.Answer;
 import dev.caravan.http.ProxyExchange;
-import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+
+import java.util.function.Supplier;
 
 /**
  * What one {@code caravan-rate-limit} step does to a request: find its key, take a token from the key's bucket, and
@@ -32,11 +34,9 @@ final class RateLimitStep {
         this.successHeaders = successHeaders && !headers.isNone();
     }
 
-    void apply(Exchange exchange) {
-        Answer answer = decide(ProxyExchange.require(exchange, "caravan-rate-limit"), key.of(exchange));
-        if (answer != null) {
-            answer.sendFrom(exchange);
-        }
+    /** On the exchange path: a header, cookie or expression key reads the route's exchange (what steps left). */
+    Answer decide(ProxyExchange proxy, Supplier<Message> message) {
+        return decide(proxy, key.readsOnlyTheRequest() ? key.of(proxy) : key.of(message.get().getExchange()));
     }
 
     /** On the fast path (a {@code client-ip} key): the same decision without an exchange. */
