@@ -139,38 +139,17 @@ class ForwardOnlyRouteTest {
         Path dir = java.nio.file.Files.createDirectories(temp.resolve("routes"));
         StringBuilder routes = new StringBuilder();
         for (String path : List.of("fast", "camel")) {
-            String twin = path.equals("camel")
-                    ? "        - setProperty:\n            name: viaCamel\n            constant: \"true\"\n" : "";
-            routes.append("""
-                    - route:
-                        id: jwt-%1$s
-                        from:
-                          uri: caravan:http?path=/jwt%1$s
-                          steps:
-                    %2$s        - to: "caravan-jwt:hs?secret={{jwt.secret}}&algorithms=HS256&subjectHeader=X-User&claimHeaders=X-Tenant: tenant"
-                            - to: "caravan-forward:{{backend.url}}?stripPrefix=/jwt%1$s"
-                    - route:
-                        id: key-%1$s
-                        from:
-                          uri: caravan:http?path=/key%1$s
-                          steps:
-                    %2$s        - to: "caravan-apikey:partners?keys={{keys.file}}&query=api_key&labelHeader=X-Partner"
-                            - to: "caravan-forward:{{backend.url}}?stripPrefix=/key%1$s"
-                    - route:
-                        id: geo-%1$s
-                        from:
-                          uri: caravan:http?path=/geo%1$s
-                          steps:
-                    %2$s        - to: "caravan-geo:g?database={{geo.db}}&deny=cn&unknownCountry=allow&countryHeader=X-Country"
-                            - to: "caravan-forward:{{backend.url}}?stripPrefix=/geo%1$s"
-                    - route:
-                        id: geo-strict-%1$s
-                        from:
-                          uri: caravan:http?path=/strict%1$s
-                          steps:
-                    %2$s        - to: "caravan-geo:strict?database={{geo.db}}&allow=se"
-                            - to: "caravan-forward:{{backend.url}}"
-                    """.formatted(path, twin));
+            boolean twin = path.equals("camel");
+            routes.append(oneStepRoute("jwt-" + path, "/jwt" + path, twin, "caravan-jwt:hs?secret={{jwt.secret}}"
+                    + "&algorithms=HS256&subjectHeader=X-User&claimHeaders=X-Tenant: tenant", "?stripPrefix=/jwt" + path));
+            routes.append(oneStepRoute("key-" + path, "/key" + path, twin,
+                    "caravan-apikey:partners?keys={{keys.file}}&query=api_key&labelHeader=X-Partner",
+                    "?stripPrefix=/key" + path));
+            routes.append(oneStepRoute("geo-" + path, "/geo" + path, twin,
+                    "caravan-geo:g?database={{geo.db}}&deny=cn&unknownCountry=allow&countryHeader=X-Country",
+                    "?stripPrefix=/geo" + path));
+            routes.append(oneStepRoute("geo-strict-" + path, "/strict" + path, twin,
+                    "caravan-geo:strict?database={{geo.db}}&allow=se", ""));
         }
         java.nio.file.Files.writeString(dir.resolve("routes.yaml"), routes.toString());
         com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
@@ -214,6 +193,21 @@ class ForwardOnlyRouteTest {
             }
             assertEquals(before, backend.requests().size(), "a refused request reached the backend");
         }
+    }
+
+    /** A route with one step before its forward; {@code twin}: with a no-op step first, so it keeps the exchange. */
+    private static String oneStepRoute(String id, String path, boolean twin, String step, String forwardOptions) {
+        return """
+                - route:
+                    id: %s
+                    from:
+                      uri: caravan:http?path=%s
+                      steps:
+                %s        - to: "%s"
+                        - to: "caravan-forward:{{backend.url}}%s"
+                """.formatted(id, path, twin
+                ? "        - setProperty:\n            name: viaCamel\n            constant: \"true\"\n" : "",
+                step, forwardOptions);
     }
 
     /** A refused request's answer: status line, headers but the per-request ones, and body. */
