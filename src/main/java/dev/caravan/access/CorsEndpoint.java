@@ -1,18 +1,17 @@
 package dev.caravan.access;
 
 import dev.caravan.http.Answer;
-import dev.caravan.http.ProxyExchange;
+import dev.caravan.http.DirectStep;
+import dev.caravan.http.DirectStepProducer;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
-import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +27,7 @@ import java.util.List;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-cors", title = "Caravan CORS",
         syntax = "caravan-cors:name", producerOnly = true, category = Category.HTTP)
-public final class CorsEndpoint extends DefaultEndpoint {
+public final class CorsEndpoint extends DefaultEndpoint implements DirectStep.Source {
 
     private static final Logger LOG = LoggerFactory.getLogger(CorsEndpoint.class);
 
@@ -46,33 +45,35 @@ public final class CorsEndpoint extends DefaultEndpoint {
 
     @Override
     public Producer createProducer() {
+        return DirectStepProducer.of(this, "caravan-cors", directStep());
+    }
+
+    /** Reads the request head and answers preflights: no exchange needed (a forward-only route's fast path). */
+    @Override
+    public DirectStep directStep() {
         CorsPolicy policy = configuration.policy();
-        return new DefaultProducer(this) {
-            @Override
-            public void process(Exchange exchange) {
-                ProxyExchange proxy = ProxyExchange.require(exchange, "caravan-cors");
-                HttpHeaders request = proxy.head().headers();
-                List<String> origins = request.getAll("Origin");
-                String origin = origins.size() == 1 ? origins.get(0).trim() : null;
-                boolean allowed = origin != null && policy.allowsOrigin(origin);
-                String requestedMethod = request.get("Access-Control-Request-Method");
-                if (origin != null && requestedMethod != null && proxy.method().equals(HttpMethod.OPTIONS)) {
-                    String requestedHeaders = request.get("Access-Control-Request-Headers");
-                    if (allowed && policy.allowsMethod(requestedMethod) && policy.allowsHeaders(requestedHeaders)) {
-                        proxy.onResponseHead((p, head) -> policy.preflightHeaders(head.headers(), origin,
-                                requestedHeaders));
-                        Answer.status(204).sendFrom(exchange);
-                    } else {
-                        LOG.debug("caravan-cors:{} refused a preflight from {} for {}", configuration.getName(), origin,
-                                requestedMethod);
-                        proxy.onResponseHead((p, head) -> policy.actualHeaders(head.headers(), null));
-                        Answer.status(403).sendFrom(exchange);
-                    }
-                    return;
+        return (proxy, message) -> {
+            HttpHeaders request = proxy.head().headers();
+            List<String> origins = request.getAll("Origin");
+            String origin = origins.size() == 1 ? origins.get(0).trim() : null;
+            boolean allowed = origin != null && policy.allowsOrigin(origin);
+            String requestedMethod = request.get("Access-Control-Request-Method");
+            if (origin != null && requestedMethod != null && proxy.method().equals(HttpMethod.OPTIONS)) {
+                String requestedHeaders = request.get("Access-Control-Request-Headers");
+                if (allowed && policy.allowsMethod(requestedMethod) && policy.allowsHeaders(requestedHeaders)) {
+                    proxy.onResponseHead((p, head) -> policy.preflightHeaders(head.headers(), origin,
+                            requestedHeaders));
+                    return Answer.status(204);
+                } else {
+                    LOG.debug("caravan-cors:{} refused a preflight from {} for {}", configuration.getName(), origin,
+                            requestedMethod);
+                    proxy.onResponseHead((p, head) -> policy.actualHeaders(head.headers(), null));
+                    return Answer.status(403);
                 }
-                String allowedOrigin = allowed ? origin : null;
-                proxy.onResponseHead((p, head) -> policy.actualHeaders(head.headers(), allowedOrigin));
             }
+            String allowedOrigin = allowed ? origin : null;
+            proxy.onResponseHead((p, head) -> policy.actualHeaders(head.headers(), allowedOrigin));
+            return null;
         };
     }
 

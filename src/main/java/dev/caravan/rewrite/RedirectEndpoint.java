@@ -1,17 +1,16 @@
 package dev.caravan.rewrite;
 
 import dev.caravan.http.Answer;
+import dev.caravan.http.DirectStep;
+import dev.caravan.http.DirectStepProducer;
 import dev.caravan.http.HttpBinding;
-import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
-import org.apache.camel.Exchange;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,7 +24,7 @@ import java.util.regex.Pattern;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-redirect", title = "Caravan Redirect",
         syntax = "caravan-redirect:status", producerOnly = true, category = Category.HTTP)
-public final class RedirectEndpoint extends DefaultEndpoint {
+public final class RedirectEndpoint extends DefaultEndpoint implements DirectStep.Source {
 
     @UriParam
     private final RedirectConfiguration configuration;
@@ -49,40 +48,42 @@ public final class RedirectEndpoint extends DefaultEndpoint {
 
     @Override
     public Producer createProducer() {
-        return new DefaultProducer(this) {
-            @Override
-            public void process(Exchange exchange) {
-                ProxyExchange request = ProxyExchange.require(exchange, "caravan-redirect");
-                String target = binding.targetOf(exchange.getMessage(), request);
-                int q = target.indexOf('?');
-                String path = q < 0 ? target : target.substring(0, q);
-                String query = q < 0 ? null : target.substring(q + 1);
-                Matcher matcher = null;
-                if (match != null) {
-                    matcher = match.matcher(path);
-                    if (!matcher.matches()) {
-                        return;
-                    }
+        return DirectStepProducer.of(this, "caravan-redirect", directStep());
+    }
+
+    /** Answers from the target the route's message holds: the same on the fast path. */
+    @Override
+    public DirectStep directStep() {
+        return (request, route) -> {
+            String target = binding.targetOf(route.get(), request);
+            int q = target.indexOf('?');
+            String path = q < 0 ? target : target.substring(0, q);
+            String query = q < 0 ? null : target.substring(q + 1);
+            Matcher matcher = null;
+            if (match != null) {
+                matcher = match.matcher(path);
+                if (!matcher.matches()) {
+                    return null;
                 }
-                switch (configuration.getTrailingSlash()) {
-                    case "add" -> {
-                        if (path.endsWith("/")) {
-                            return;
-                        }
-                        path = path + "/";
-                    }
-                    case "remove" -> {
-                        if (!path.endsWith("/") || path.equals("/")) {
-                            return;
-                        }
-                        path = path.substring(0, path.length() - 1);
-                    }
-                    default -> {
-                    }
-                }
-                String to = location.expand(TargetTemplate.Values.of(request, path, query, matcher));
-                Answer.redirect(configuration.getStatus(), to).sendFrom(exchange);
             }
+            switch (configuration.getTrailingSlash()) {
+                case "add" -> {
+                    if (path.endsWith("/")) {
+                        return null;
+                    }
+                    path = path + "/";
+                }
+                case "remove" -> {
+                    if (!path.endsWith("/") || path.equals("/")) {
+                        return null;
+                    }
+                    path = path.substring(0, path.length() - 1);
+                }
+                default -> {
+                }
+            }
+            String to = location.expand(TargetTemplate.Values.of(request, path, query, matcher));
+            return Answer.redirect(configuration.getStatus(), to);
         };
     }
 

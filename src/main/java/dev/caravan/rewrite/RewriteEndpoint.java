@@ -1,7 +1,8 @@
 package dev.caravan.rewrite;
 
+import dev.caravan.http.DirectStep;
+import dev.caravan.http.DirectStepProducer;
 import dev.caravan.http.HttpBinding;
-import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
@@ -11,7 +12,6 @@ import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
-import org.apache.camel.support.DefaultProducer;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-rewrite", title = "Caravan Rewrite",
         syntax = "caravan-rewrite:name", producerOnly = true, category = Category.HTTP)
-public final class RewriteEndpoint extends DefaultEndpoint {
+public final class RewriteEndpoint extends DefaultEndpoint implements DirectStep.Source {
 
     @UriParam
     private final RewriteConfiguration configuration;
@@ -53,30 +53,33 @@ public final class RewriteEndpoint extends DefaultEndpoint {
 
     @Override
     public Producer createProducer() {
-        return new DefaultProducer(this) {
-            @Override
-            public void process(Exchange exchange) {
-                ProxyExchange request = ProxyExchange.require(exchange, "caravan-rewrite");
-                Message message = exchange.getMessage();
-                String target = binding.targetOf(message, request);
-                int q = target.indexOf('?');
-                String currentPath = q < 0 ? target : target.substring(0, q);
-                String currentQuery = q < 0 ? null : target.substring(q + 1);
-                Matcher matcher = match.matcher(currentPath);
-                if (!matcher.matches()) {
-                    return;
-                }
-                TargetTemplate.Values values = TargetTemplate.Values.of(request, currentPath, currentQuery, matcher);
-                String newPath = path.expand(values);
-                if (!newPath.startsWith("/")) {
-                    newPath = "/" + newPath;
-                }
-                String newQuery = query.expand(values);
-                message.setHeader(Exchange.HTTP_URI, newQuery.isEmpty() ? newPath : newPath + "?" + newQuery);
-                if (host != null) {
-                    message.setHeader("Host", host.expand(values));
-                }
+        return DirectStepProducer.of(this, "caravan-rewrite", directStep());
+    }
+
+    /** Edits the route's message (target, Host): the same on the fast path, where that message is made for it. */
+    @Override
+    public DirectStep directStep() {
+        return (request, route) -> {
+            Message message = route.get();
+            String target = binding.targetOf(message, request);
+            int q = target.indexOf('?');
+            String currentPath = q < 0 ? target : target.substring(0, q);
+            String currentQuery = q < 0 ? null : target.substring(q + 1);
+            Matcher matcher = match.matcher(currentPath);
+            if (!matcher.matches()) {
+                return null;
             }
+            TargetTemplate.Values values = TargetTemplate.Values.of(request, currentPath, currentQuery, matcher);
+            String newPath = path.expand(values);
+            if (!newPath.startsWith("/")) {
+                newPath = "/" + newPath;
+            }
+            String newQuery = query.expand(values);
+            message.setHeader(Exchange.HTTP_URI, newQuery.isEmpty() ? newPath : newPath + "?" + newQuery);
+            if (host != null) {
+                message.setHeader("Host", host.expand(values));
+            }
+            return null;
         };
     }
 

@@ -126,13 +126,14 @@ class ForwardOnlyRouteTest {
     }
 
     /**
-     * Steps that check a credential or a country and edit the request (caravan-jwt, caravan-apikey, caravan-geo: strip
-     * forged identity headers, drop the credential, add the verified identity, take a key out of the query) run on the
-     * fast path: what the
+     * Steps that check a credential or a country, edit the request or answer it (caravan-jwt, caravan-apikey,
+     * caravan-geo, caravan-cors, caravan-rewrite, caravan-redirect: strip forged identity headers, drop the credential,
+     * add the verified identity, take a key out of the query, rewrite the target and Host, answer preflights and
+     * redirects) run on the fast path: what the
      * backend receives and what a refused client gets are the same as through their exchange-path twins.
      */
     @Test
-    void credentialStepsThatEditHeadersKeepTheFastPath(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
+    void stepsThatCheckEditOrAnswerTheRequestKeepTheFastPath(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
         String secret = "a secret for HS256 of at least 32 bytes";
         Path keys = java.nio.file.Files.writeString(temp.resolve("keys.txt"), java.util.HexFormat.of().formatHex(
                 java.security.MessageDigest.getInstance("SHA-256").digest("good-key".getBytes())) + " partner-a\n");
@@ -150,6 +151,14 @@ class ForwardOnlyRouteTest {
                     "?stripPrefix=/geo" + path));
             routes.append(oneStepRoute("geo-strict-" + path, "/strict" + path, twin,
                     "caravan-geo:strict?database={{geo.db}}&allow=se", ""));
+            routes.append(oneStepRoute("cors-" + path, "/cors" + path, twin,
+                    "caravan-cors:c?origins=https://app.example&methods=GET, PUT&headers=X-A&exposedHeaders=X-B",
+                    "?stripPrefix=/cors" + path));
+            routes.append(oneStepRoute("rw-" + path, "/rw" + path, twin,
+                    "caravan-rewrite:r?match=^/rw(fast|camel)/old/(.*)$&path=/new/{2}&host=internal.example", ""));
+            routes.append(oneStepRoute("redirect-" + path, "/redirect" + path, twin,
+                    "caravan-redirect:301?match=^/redirect(fast|camel)/old/(.*)$&location=https://docs.example/{2}{?query}",
+                    ""));
         }
         java.nio.file.Files.writeString(dir.resolve("routes.yaml"), routes.toString());
         com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
@@ -164,13 +173,18 @@ class ForwardOnlyRouteTest {
             assertTrue(consumer(credentials, "jwt-fast").forwardsDirectly());
             assertTrue(consumer(credentials, "key-fast").forwardsDirectly());
             assertTrue(consumer(credentials, "geo-fast").forwardsDirectly());
+            assertTrue(consumer(credentials, "cors-fast").forwardsDirectly());
+            assertTrue(consumer(credentials, "rw-fast").forwardsDirectly());
+            assertTrue(consumer(credentials, "redirect-fast").forwardsDirectly());
             assertFalse(consumer(credentials, "jwt-camel").forwardsDirectly());
             for (String raw : List.of(
                     "GET /jwt~/echo?a=1 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + token
                             + "\r\nX-User: forged\r\nX-Tenant: forged\r\nAccept: */*\r\n\r\n",
                     "GET /key~/echo?a=1&api_key=good-key&b=2 HTTP/1.1\r\nHost: a\r\nX-Partner: forged\r\n\r\n",
                     "POST /key~/echo HTTP/1.1\r\nHost: a\r\nX-Api-Key: good-key\r\nContent-Length: 2\r\n\r\nhi",
-                    "GET /geo~/echo HTTP/1.1\r\nHost: a\r\nX-Country: forged\r\n\r\n")) {
+                    "GET /geo~/echo HTTP/1.1\r\nHost: a\r\nX-Country: forged\r\n\r\n",
+                    "GET /rw~/old/a%20b?x=1 HTTP/1.1\r\nHost: a\r\n\r\n",
+                    "GET /cors~/echo HTTP/1.1\r\nHost: a\r\nOrigin: https://app.example\r\n\r\n")) {
                 Map<String, Object> viaFast = sentThrough(credentials, raw.replace("~", "fast"));
                 Map<String, Object> viaCamel = sentThrough(credentials, raw.replace("~", "camel"));
                 assertEquals(viaCamel, viaFast, raw);
@@ -186,12 +200,26 @@ class ForwardOnlyRouteTest {
                     "GET /key~/x?api_key=bad HTTP/1.1\r\nHost: a\r\n\r\n",
                     "GET /key~/x HTTP/1.1\r\nHost: a\r\nX-Api-Key: good-key\r\nX-Api-Key: good-key\r\n\r\n",
                     "GET /strict~/x HTTP/1.1\r\nHost: a\r\n\r\n")) {
-                String viaFast = refused(credentials, raw.replace("~", "fast"));
-                String viaCamel = refused(credentials, raw.replace("~", "camel"));
+                String viaFast = answer(credentials, raw.replace("~", "fast"));
+                String viaCamel = answer(credentials, raw.replace("~", "camel"));
                 assertEquals(viaCamel, viaFast, raw);
                 assertTrue(viaFast.startsWith(raw.contains("strict") ? "HTTP/1.1 403 " : "HTTP/1.1 401 "), viaFast);
             }
-            assertEquals(before, backend.requests().size(), "a refused request reached the backend");
+            // answered by a step: CORS preflights (allowed, refused), a redirect; and a CORS step's response headers
+            for (String raw : List.of(
+                    "OPTIONS /cors~/echo HTTP/1.1\r\nHost: a\r\nOrigin: https://app.example\r\n"
+                            + "Access-Control-Request-Method: PUT\r\nAccess-Control-Request-Headers: X-A\r\n\r\n",
+                    "OPTIONS /cors~/echo HTTP/1.1\r\nHost: a\r\nOrigin: https://evil.example\r\n"
+                            + "Access-Control-Request-Method: PUT\r\n\r\n",
+                    "GET /redirect~/old/p?q=1 HTTP/1.1\r\nHost: a\r\n\r\n",
+                    "GET /cors~/echo HTTP/1.1\r\nHost: a\r\nOrigin: https://app.example\r\n\r\n")) {
+                String viaFast = answer(credentials, raw.replace("~", "fast"));
+                String viaCamel = answer(credentials, raw.replace("~", "camel"));
+                assertEquals(viaCamel.replace("/echo camel", "/echo"), viaFast.replace("/echo fast", "/echo"), raw);
+            }
+            assertTrue(answer(credentials, "GET /redirectfast/old/p?q=1 HTTP/1.1\r\nHost: a\r\n\r\n")
+                    .contains("location=[https://docs.example/p?q=1]"));
+            assertEquals(before + 2, backend.requests().size(), "a refused or answered request reached the backend");
         }
     }
 
@@ -210,12 +238,13 @@ class ForwardOnlyRouteTest {
                 step, forwardOptions);
     }
 
-    /** A refused request's answer: status line, headers but the per-request ones, and body. */
-    private static String refused(RunningGateway through, String raw) throws Exception {
+    /** A request's whole answer: status line, headers but the per-request ones, and body. */
+    private static String answer(RunningGateway through, String raw) throws Exception {
         try (RawHttp http = new RawHttp(through.port())) {
             RawHttp.Response response = http.exchange(raw);
             return response.statusLine() + " " + grouped(response.headers()) + " "
-                    + new String(response.body(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                    + new String(response.body(), java.nio.charset.StandardCharsets.ISO_8859_1)
+                            .replaceAll("(X-Request-Id|traceparent|X-Forwarded-Port): \\S+", "$1: *"); // echoed ids
         }
     }
 
