@@ -35,8 +35,6 @@ public final class RouteReloader implements AutoCloseable {
     private static final long SETTLE_MILLIS = 50;
     private static final Logger LOG = LoggerFactory.getLogger(RouteReloader.class);
     private static final long DRAIN_POLL_MILLIS = 20;
-    /** A drain is scheduled (read and written on the worker only). */
-    private boolean drainScheduled;
     private static final long CLOSE_WAIT_SECONDS = 10;
 
     private final CamelContext context;
@@ -47,6 +45,8 @@ public final class RouteReloader implements AutoCloseable {
     private final LiveRoutes live;
     private final ScheduledExecutorService worker;
     private volatile Thread workerThread;
+    /** A drain is scheduled (read and written on the worker only). */
+    private boolean drainScheduled;
     /** What is live: the folder's files and the properties file's text. */
     private Snapshot current;
     private Snapshot rejected;

@@ -78,8 +78,7 @@ public final class RateLimitEndpoint extends DefaultEndpoint implements DirectSt
 
     @Override
     public Producer createProducer() {
-        RateLimitStep step = newStep();
-        return DirectStepProducer.of(this, "caravan-rate-limit", (request, message) -> step.decide(request, message));
+        return DirectStepProducer.of(this, "caravan-rate-limit", newStep());
     }
 
     /**
@@ -91,8 +90,7 @@ public final class RateLimitEndpoint extends DefaultEndpoint implements DirectSt
         if (key == null || !key.readsOnlyTheRequest()) {
             return null;
         }
-        RateLimitStep step = newStep();
-        return (request, message) -> step.decide(request);
+        return newStep();
     }
 
     private synchronized RateLimitStep newStep() {

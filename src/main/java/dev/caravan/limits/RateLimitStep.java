@@ -1,6 +1,7 @@
 package dev.caravan.limits;
 
 import dev.caravan.http.Answer;
+import dev.caravan.http.DirectStep;
 import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Message;
 
@@ -12,7 +13,7 @@ import java.util.function.Supplier;
  * {@code Retry-After} at once, so the backend never sees it. It needs only the exchange and its
  * {@link ProxyExchange}, so it works the same in any route that starts from a {@code caravan:} endpoint.
  */
-final class RateLimitStep {
+final class RateLimitStep implements DirectStep {
 
     /** The bucket that requests without a key share under {@code missingKey=shared}. */
     static final String SHARED_KEY = "\u0000shared"; // no header, cookie or address can be this
@@ -34,14 +35,13 @@ final class RateLimitStep {
         this.successHeaders = successHeaders && !headers.isNone();
     }
 
-    /** On the exchange path: a header, cookie or expression key reads the route's exchange (what steps left). */
-    Answer decide(ProxyExchange proxy, Supplier<Message> message) {
+    /**
+     * A {@code client-ip} key comes from the request alone (so the step also runs on the fast path); a header, cookie
+     * or expression key reads the route's exchange (what earlier steps left), which only the exchange path has.
+     */
+    @Override
+    public Answer decide(ProxyExchange proxy, Supplier<Message> message) {
         return decide(proxy, key.readsOnlyTheRequest() ? key.of(proxy) : key.of(message.get().getExchange()));
-    }
-
-    /** On the fast path (a {@code client-ip} key): the same decision without an exchange. */
-    Answer decide(ProxyExchange proxy) {
-        return decide(proxy, key.of(proxy));
     }
 
     /** Counts the request under {@code k} (its key, or null when it has none); the 429 answer, or null to go on. */

@@ -20,9 +20,9 @@ import java.util.List;
 /**
  * Tells a forward-only route: one whose steps are a {@code caravan-forward} and, before it, only steps turned off
  * ({@link OptionalStep}, like the {@code caravan-proxy} template's cache and compression when off) or steps that decide
- * on the request alone ({@link DirectStep}, like {@code caravan-ip}), run without anything
- * Camel would add around them (no error handler, route policy, interceptor, tracing, message history, onCompletion or
- * onException). Such a route's requests can skip the Camel exchange ({@link DirectForward}): nothing in the route
+ * on the request without an exchange ({@link DirectStep}, like {@code caravan-ip} or {@code caravan-jwt}), run without
+ * anything Camel would add around them (no error handler, route policy, interceptor, tracing, message history,
+ * onCompletion or onException). Such a route's requests can skip the Camel exchange ({@link DirectForward}): nothing in the route
  * could read or change it.
  */
 final class ForwardOnlyRoute {
@@ -31,13 +31,13 @@ final class ForwardOnlyRoute {
     }
 
     /**
-     * What a forward-only route does: the steps that decide on the request alone ({@link DirectStep}s, in route
-     * order), then the forward.
+     * What a forward-only route does: the steps that decide on the request without an exchange ({@link DirectStep}s,
+     * in route order), then the forward.
      */
     record Plan(List<DirectStep.Source> steps, DirectForward.Source forward) {
     }
 
-    /** The route's plan when it only decides on the request and forwards, else null. */
+    /** The route's plan when it only runs such steps and forwards, else null. */
     static Plan of(Route route) {
         CamelContext context = route.getCamelContext();
         if (Boolean.TRUE.equals(context.isTracing()) || Boolean.TRUE.equals(context.isBacklogTracing())
