@@ -4,7 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.util.ByteProcessor;
 import io.netty.handler.codec.http.HttpObjectDecoder;
 
-import java.lang.reflect.Field;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * Checks the raw bytes Netty's HTTP decoder is about to parse for what its own checks let through (RFC 9112 allows a
@@ -14,21 +15,36 @@ import java.lang.reflect.Field;
  *       5 while another hop reads 4 GiB + 5;</li>
  *   <li>obs-fold: a header line continued on the next line (starting with a space or tab), which Netty unfolds.</li>
  * </ul>
- * It reads the decoder's private parse state (which part of the message comes next) by reflection, the only way to
- * know where a chunk-size line starts without parsing the stream twice; {@code FramingGuardTest} pins it to the
- * Netty version in use.
+ * It reads the decoder's private parse state (which part of the message comes next) through a {@link VarHandle}, the
+ * only way to know where a chunk-size line starts without parsing the stream twice; {@code FramingGuardTest} pins it
+ * to the Netty version in use. (A handle and the state constants resolved once: it runs on every read of every
+ * connection, where {@code Field.get} and comparing state names cost a measurable share of a request.)
  */
 public final class FramingGuard {
 
-    private static final Field STATE;
+    private static final VarHandle STATE;
+    private static final Object READ_CHUNK_SIZE;
+    private static final Object READ_HEADER;
+    private static final Object SKIP_CONTROL_CHARS;
+    private static final Object READ_INITIAL;
 
     static {
         try {
-            STATE = HttpObjectDecoder.class.getDeclaredField("currentState");
-            STATE.setAccessible(true);
-        } catch (ReflectiveOperationException e) {
+            Class<?> stateType = HttpObjectDecoder.class.getDeclaredField("currentState").getType();
+            STATE = MethodHandles.privateLookupIn(HttpObjectDecoder.class, MethodHandles.lookup())
+                    .findVarHandle(HttpObjectDecoder.class, "currentState", stateType);
+            READ_CHUNK_SIZE = state(stateType, "READ_CHUNK_SIZE");
+            READ_HEADER = state(stateType, "READ_HEADER");
+            SKIP_CONTROL_CHARS = state(stateType, "SKIP_CONTROL_CHARS");
+            READ_INITIAL = state(stateType, "READ_INITIAL");
+        } catch (ReflectiveOperationException | IllegalArgumentException e) {
             throw new ExceptionInInitializerError(e);
         }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object state(Class<?> stateType, String name) {
+        return Enum.valueOf((Class) stateType, name);
     }
 
     /** Hex digits of the largest chunk size accepted (after leading zeros): 0x7FFFFFFF has 8. */
@@ -39,18 +55,17 @@ public final class FramingGuard {
 
     /** Null when the bytes ahead are fine so far, else what is wrong with them. */
     public static String problem(HttpObjectDecoder decoder, ByteBuf in) {
-        String state;
-        try {
-            state = ((Enum<?>) STATE.get(decoder)).name();
-        } catch (IllegalAccessException e) {
-            throw new IllegalStateException(e);
+        Object state = STATE.get(decoder);
+        if (state == READ_CHUNK_SIZE) {
+            return chunkSizeProblem(in);
         }
-        return switch (state) {
-            case "READ_CHUNK_SIZE" -> chunkSizeProblem(in);
-            case "READ_HEADER" -> foldedHeaderProblem(in, true);
-            case "SKIP_CONTROL_CHARS", "READ_INITIAL" -> foldedHeaderProblem(in, false);
-            default -> null;
-        };
+        if (state == READ_HEADER) {
+            return foldedHeaderProblem(in, true);
+        }
+        if (state == SKIP_CONTROL_CHARS || state == READ_INITIAL) {
+            return foldedHeaderProblem(in, false);
+        }
+        return null;
     }
 
     /** Looks at the chunk-size line (complete or not) without consuming it. */

@@ -1,0 +1,75 @@
+package dev.caravan.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpObjectDecoder;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.util.ReferenceCountUtil;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Pins {@link FramingGuard}'s reading of the decoder's private parse state to the Netty version in use: each check
+ * must run in the state it belongs to (a Netty upgrade that renames the field or its states fails here first).
+ */
+class FramingGuardTest {
+
+    @Test
+    void aFoldedHeaderIsSeenBeforeTheRequestLineIsParsed() {
+        HttpRequestDecoder decoder = new HttpRequestDecoder();
+        assertThat(problem(decoder, "GET / HTTP/1.1\r\nX-A: 1\r\n  continued\r\n\r\n"))
+                .isEqualTo("obsolete line folding in a header");
+        assertThat(problem(decoder, "GET / HTTP/1.1\r\nX-A: 1\r\n\r\n")).isNull();
+    }
+
+    @Test
+    void aChunkSizeThatDoesNotFitIsSeenWhereTheDecoderExpectsOne() {
+        HttpRequestDecoder decoder = new HttpRequestDecoder();
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        channel.writeInbound(bytes("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"));
+        releaseAll(channel);
+
+        assertThat(problem(decoder, "100000005\r\n")).isEqualTo("chunk size too large");
+        assertThat(problem(decoder, "7fffffff\r\n")).isNull();
+        // the same bytes outside a chunk-size line are not a chunk size
+        assertThat(problem(new HttpRequestDecoder(), "100000005\r\n")).isNull();
+        channel.finishAndReleaseAll();
+    }
+
+    @Test
+    void aFoldedLineAmongTheHeadersIsSeenWhileTheDecoderReadsHeaders() {
+        HttpRequestDecoder decoder = new HttpRequestDecoder();
+        EmbeddedChannel channel = new EmbeddedChannel(decoder);
+        // the request line and one header arrive; the head is not complete, so the decoder waits among the headers
+        channel.writeInbound(bytes("GET / HTTP/1.1\r\nX-A: 1\r\n"));
+        releaseAll(channel);
+
+        assertThat(problem(decoder, " continued\r\n\r\n")).isEqualTo("obsolete line folding in a header");
+        assertThat(problem(decoder, "X-B: 2\r\n\r\n")).isNull();
+        channel.finishAndReleaseAll();
+    }
+
+    private static String problem(HttpObjectDecoder decoder, String ahead) {
+        ByteBuf in = bytes(ahead);
+        try {
+            return FramingGuard.problem(decoder, in);
+        } finally {
+            in.release();
+        }
+    }
+
+    private static ByteBuf bytes(String text) {
+        return Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII);
+    }
+
+    private static void releaseAll(EmbeddedChannel channel) {
+        Object message;
+        while ((message = channel.readInbound()) != null) {
+            ReferenceCountUtil.release(message);
+        }
+    }
+}
