@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
@@ -21,12 +22,16 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(BackendConnection.class);
     /** Response timeouts are enforced to within this many milliseconds. */
     private static final long DEADLINE_CHECK_MILLIS = 100;
+    /** Several lookups per request: a channel attribute, not a walk of the pipeline comparing handler names. */
+    private static final AttributeKey<BackendConnection> KEY = AttributeKey.valueOf(BackendConnection.class, "connection");
 
     private final ConnectionSource pool;
     private ForwardCall call;
     /** The connection became a WebSocket: the end of the 101 may still come through; nothing else will. */
     private boolean upgrading;
     private ChannelHandlerContext context;
+    /** The HTTP/1.1 response decoder's place, or null on a stream to an HTTP/2 backend. */
+    private ChannelHandlerContext decoderContext;
     private long idleSince;
     private long idleTimeoutNanos;
     private ScheduledFuture<?> deadlineCheck;
@@ -36,7 +41,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     }
 
     static BackendConnection of(Channel channel) {
-        return (BackendConnection) channel.pipeline().get("connection");
+        return channel.attr(KEY).get();
     }
 
     /** A call starts using this connection; its response is expected now (without a body for HEAD). */
@@ -68,7 +73,8 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
 
     /** The HTTP/1.1 response decoder, or null on a stream to an HTTP/2 backend (its codec frames responses). */
     BackendResponseDecoder decoder() {
-        return (BackendResponseDecoder) context.pipeline().get("decoder");
+        ChannelHandlerContext decoder = decoderContext;
+        return decoder == null || decoder.isRemoved() ? null : (BackendResponseDecoder) decoder.handler();
     }
 
     /** Bytes already read past the end of the response (HTTP/1.1 only: a stream cannot overrun). */
@@ -89,6 +95,8 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.context = ctx;
+        this.decoderContext = ctx.pipeline().context("decoder");
+        ctx.channel().attr(KEY).set(this);
     }
 
     @Override
@@ -143,6 +151,7 @@ final class BackendConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         // the connection became a WebSocket tunnel
+        ctx.channel().attr(KEY).set(null);
         if (deadlineCheck != null) {
             deadlineCheck.cancel(false);
         }
