@@ -264,12 +264,10 @@ public final class HttpBinding {
      * end-to-end headers (no hop-by-hop, none {@code Connection} names, no internal ones), the client's HTTP version.
      */
     public HttpResponse relayToClient(HttpResponse response, ProxyExchange request) {
+        // the backend's head is this call's alone once its keep-alive is read: edited in place, not copied
         MessageHeaders.removeNonEndToEnd(response.headers());
-        HttpResponseStatus status = response.status();
-        HttpResponse head = new DefaultHttpResponse(request.version(),
-                new HttpResponseStatus(status.code(), status.reasonPhrase()));
-        head.headers().set(response.headers());
-        return head;
+        response.setProtocolVersion(request.version());
+        return response;
     }
 
     /** A backend's 1xx as the client should get it: its end-to-end headers, in the client's HTTP version. */
