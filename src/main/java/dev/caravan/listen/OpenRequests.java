@@ -4,17 +4,20 @@ import dev.caravan.http.ProxyExchange;
 
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /** The requests one handler took whose responses are not finished yet, so a retired route knows when it is idle. */
 final class OpenRequests {
 
     private final Set<ProxyExchange> open = ConcurrentHashMap.newKeySet();
+    /** One callback for every request, not two new ones per request. */
+    private final Consumer<ProxyExchange> forget = open::remove;
 
     void track(ProxyExchange request) {
         open.add(request);
-        request.onFinished(open::remove);
+        request.onFinished(forget);
         // a WebSocket tunnel leaves its route: a retired route neither waits for it nor cuts it
-        request.onUpgraded(open::remove);
+        request.onUpgraded(forget);
     }
 
     int count() {
