@@ -5,7 +5,7 @@
 # median over the rounds, and B's over A's. See bench/README.md.
 #
 # Usage: bench/ab.sh JAR_A [JAR_B]   (JAR_B defaults to JAR_A, for comparing JAVA_OPTS_A with JAVA_OPTS_B)
-# Environment: ROUNDS (10), DURATION (5s per round and build), WARMUP (20s each), CASE (1k | 100k | close),
+# Environment: ROUNDS (10), DURATION (5s per round and build), WARMUP (30s each), CASE (1k | 100k | close),
 #              CONNECTIONS (50), JAVA_OPTS_A / JAVA_OPTS_B (-Xmx256m), PIN (1),
 #              BACKEND_PORT (18090), A_PORT (18091), B_PORT (18092)
 set -euo pipefail
@@ -14,7 +14,7 @@ JAR_A=$(realpath "${1:?usage: bench/ab.sh JAR_A [JAR_B]}")
 JAR_B=$(realpath "${2:-$1}")
 ROUNDS=${ROUNDS:-10}
 DURATION=${DURATION:-5s}
-WARMUP=${WARMUP:-20s}
+WARMUP=${WARMUP:-30s}
 CASE=${CASE:-1k}
 CONNECTIONS=${CONNECTIONS:-50}
 PIN=${PIN:-1}
