@@ -33,17 +33,7 @@ require_ports_free "$BACKEND_PORT" "$A_PORT" "$B_PORT"
 pinning "$PIN"
 start_run caravan-ab "-ab"
 
-BODY=$(printf 'x%.0s' $(seq 1 1023))
-mkdir -p "$WORK/www"
-head -c 102400 /dev/zero | tr '\0' 'y' >"$WORK/www/100k"
-start_nginx backend "
-    server {
-        listen 127.0.0.1:$BACKEND_PORT;
-        default_type text/plain;
-        location = /100k { root $WORK/www; }
-        location / { return 200 \"$BODY\n\"; }
-    }"
-BACKEND_PID=$NGINX_PID
+start_origin "$BACKEND_PORT"
 proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
 
 CARAVAN_ARGS="--caravan.io.threads=1 --caravan.client.maxRequestsPerConnection=100000 --caravan.accessLog.enabled=false"

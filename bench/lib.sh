@@ -224,6 +224,23 @@ pinning() {
     fi
 }
 
+# start_origin PORT — the benchmarks' origin: nginx answering exactly 1 KiB on / and a 100 KiB file on /100k.
+# Sets BACKEND_PID.
+start_origin() {
+    local body
+    body=$(printf 'x%.0s' $(seq 1 1023)) # 1023 'x' + the newline below = 1024 bytes
+    mkdir -p "$WORK/www"
+    head -c 102400 /dev/zero | tr '\0' 'y' >"$WORK/www/100k"
+    start_nginx backend "
+    server {
+        listen 127.0.0.1:$1;
+        default_type text/plain;
+        location = /100k { root $WORK/www; }
+        location / { return 200 \"$body\n\"; }
+    }"
+    BACKEND_PID=$NGINX_PID
+}
+
 # proxy_route_file ROUTES_DIR BACKEND_URL — writes ROUTES_DIR/bench.yaml: one caravan-proxy route for / to BACKEND_URL.
 proxy_route_file() {
     mkdir -p "$1"

@@ -43,17 +43,7 @@ pinning "$PIN"
 
 start_run caravan-profile "-profile"
 
-BODY=$(printf 'x%.0s' $(seq 1 1023))
-mkdir -p "$WORK/www"
-head -c 102400 /dev/zero | tr '\0' 'y' >"$WORK/www/100k"
-start_nginx backend "
-    server {
-        listen 127.0.0.1:$BACKEND_PORT;
-        default_type text/plain;
-        location = /100k { root $WORK/www; }
-        location / { return 200 \"$BODY\n\"; }
-    }"
-BACKEND_PID=$NGINX_PID
+start_origin "$BACKEND_PORT"
 
 proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
 # the same Caravan as run.sh measures: access log off (nginx has its own off), no per-connection request cap

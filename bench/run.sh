@@ -39,17 +39,7 @@ pinning "$PIN"
 start_run caravan-bench ""
 
 # --- origin: nginx answering exactly 1 KiB on / and 100 KiB on /100k -----------------------------------------------
-BODY=$(printf 'x%.0s' $(seq 1 1023))   # 1023 'x' + the newline below = 1024 bytes
-mkdir -p "$WORK/www"
-head -c 102400 /dev/zero | tr '\0' 'y' >"$WORK/www/100k"
-start_nginx backend "
-    server {
-        listen 127.0.0.1:$BACKEND_PORT;
-        default_type text/plain;
-        location = /100k { root $WORK/www; }
-        location / { return 200 \"$BODY\n\"; }
-    }"
-BACKEND_PID=$NGINX_PID
+start_origin "$BACKEND_PORT"
 
 # --- nginx reverse proxy: upstream keep-alive, and proxy buffers that hold a 100 KiB body (its defaults spill to disk)
 start_nginx proxy "
