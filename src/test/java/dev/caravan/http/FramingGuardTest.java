@@ -28,10 +28,8 @@ class FramingGuardTest {
 
     @Test
     void aChunkSizeThatDoesNotFitIsSeenWhereTheDecoderExpectsOne() {
-        HttpRequestDecoder decoder = new HttpRequestDecoder();
-        EmbeddedChannel channel = new EmbeddedChannel(decoder);
-        channel.writeInbound(bytes("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"));
-        releaseAll(channel);
+        EmbeddedChannel channel = after("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
+        HttpRequestDecoder decoder = channel.pipeline().get(HttpRequestDecoder.class);
 
         assertThat(problem(decoder, "100000005\r\n")).isEqualTo("chunk size too large");
         assertThat(problem(decoder, "7fffffff\r\n")).isNull();
@@ -42,11 +40,9 @@ class FramingGuardTest {
 
     @Test
     void aFoldedLineAmongTheHeadersIsSeenWhileTheDecoderReadsHeaders() {
-        HttpRequestDecoder decoder = new HttpRequestDecoder();
-        EmbeddedChannel channel = new EmbeddedChannel(decoder);
         // the request line and one header arrive; the head is not complete, so the decoder waits among the headers
-        channel.writeInbound(bytes("GET / HTTP/1.1\r\nX-A: 1\r\n"));
-        releaseAll(channel);
+        EmbeddedChannel channel = after("GET / HTTP/1.1\r\nX-A: 1\r\n");
+        HttpRequestDecoder decoder = channel.pipeline().get(HttpRequestDecoder.class);
 
         assertThat(problem(decoder, " continued\r\n\r\n")).isEqualTo("obsolete line folding in a header");
         assertThat(problem(decoder, "X-B: 2\r\n\r\n")).isNull();
@@ -66,10 +62,17 @@ class FramingGuardTest {
         return Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII);
     }
 
-    private static void releaseAll(EmbeddedChannel channel) {
+    /**
+     * A channel whose request decoder has parsed {@code input} and is in the state that leaves it in (what it decoded
+     * is released); the test finishes the channel after its checks, since closing it moves the decoder on.
+     */
+    private static EmbeddedChannel after(String input) {
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpRequestDecoder());
+        channel.writeInbound(bytes(input));
         Object message;
         while ((message = channel.readInbound()) != null) {
             ReferenceCountUtil.release(message);
         }
+        return channel;
     }
 }
