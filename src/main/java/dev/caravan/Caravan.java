@@ -32,6 +32,9 @@ public final class Caravan {
     public static final Path PROPERTIES_FILE = Path.of("application.properties");
     /** A logging configuration in the working directory replaces the built-in one. */
     static final Path LOGGING_FILE = Path.of("logback.xml");
+    /** Netty's default samples every 128th buffer for leak tracking; the jar every 4096th. */
+    static final String LEAK_SAMPLING_PROPERTY = "io.netty.leakDetection.samplingInterval";
+    static final String LEAK_SAMPLING_INTERVAL = "4096";
 
     private final ClassLoader classLoader;
     private final CaravanMain main;
@@ -47,8 +50,8 @@ public final class Caravan {
     }
 
     /**
-     * Leak tracking records a stack trace for each sampled buffer: at Netty's default (every 128th) that was 2% of the
-     * gateway's CPU under load. Every 4096th still names a leak on a busy path within seconds. Runs before any Netty
+     * Leak tracking records a stack trace for each sampled buffer: at Netty's default (every 128th) that was 2% of a
+     * profile's samples under load. Every 4096th still names a leak on a busy path within seconds. Runs before any Netty
      * class loads (the interval is read once); a {@code -Dio.netty.leakDetection.*} on the command line wins.
      */
     static void sampleLeaksRarely() {
@@ -71,10 +74,6 @@ public final class Caravan {
         lifecycle = new CaravanLifecycle(propertiesFile, Map.copyOf(properties), validateOnly);
         main.addMainListener(lifecycle);
     }
-
-    /** Netty's default samples every 128th buffer for leak tracking. */
-    static final String LEAK_SAMPLING_PROPERTY = "io.netty.leakDetection.samplingInterval";
-    static final String LEAK_SAMPLING_INTERVAL = "4096";
 
     public static void main(String[] args) throws Exception {
         sampleLeaksRarely();
