@@ -20,13 +20,9 @@ final class RequestKey {
 
     static final String CLIENT_IP = "client-ip";
 
+    /** Exactly one is set: a header, cookie or expression key reads the exchange, a {@code client-ip} key the request. */
     private final Function<Exchange, String> extract;
-    /** For {@code client-ip}, the key from the request alone (no exchange needed); null for the other kinds. */
     private final Function<ProxyExchange, String> fromRequest;
-
-    private RequestKey(Function<Exchange, String> extract) {
-        this(extract, null);
-    }
 
     private RequestKey(Function<Exchange, String> extract, Function<ProxyExchange, String> fromRequest) {
         this.extract = extract;
@@ -36,24 +32,23 @@ final class RequestKey {
     static RequestKey parse(CamelContext context, String spec, int ipv6Prefix) {
         if (spec.startsWith("header:") && spec.length() > 7) {
             String name = spec.substring(7).trim();
-            return new RequestKey(exchange -> exchange.getMessage().getHeader(name, String.class));
+            return new RequestKey(exchange -> exchange.getMessage().getHeader(name, String.class), null);
         }
         if (spec.startsWith("cookie:") && spec.length() > 7) {
             String name = spec.substring(7).trim();
-            return new RequestKey(exchange -> cookie(exchange.getMessage().getHeader("Cookie", String.class), name));
+            return new RequestKey(exchange -> cookie(exchange.getMessage().getHeader("Cookie", String.class), name),
+                    null);
         }
         if (spec.startsWith("simple:") && spec.length() > 7) {
             Expression expression = context.resolveLanguage("simple").createExpression(spec.substring(7));
             expression.init(context);
-            return new RequestKey(exchange -> expression.evaluate(exchange, String.class));
+            return new RequestKey(exchange -> expression.evaluate(exchange, String.class), null);
         }
         if (!spec.equals(CLIENT_IP)) {
             throw new IllegalArgumentException("key must be client-ip, header:<name>, cookie:<name> or"
                     + " simple:<expression>, was '" + spec + "'");
         }
-        Function<ProxyExchange, String> byAddress = request -> clientKey(request.clientIp(), ipv6Prefix);
-        return new RequestKey(exchange -> byAddress.apply(ProxyExchange.require(exchange, "caravan-rate-limit")),
-                byAddress);
+        return new RequestKey(null, request -> clientKey(request.clientIp(), ipv6Prefix));
     }
 
     /** True when the key comes from the request alone ({@code client-ip}), not from what earlier steps left. */
@@ -61,13 +56,16 @@ final class RequestKey {
         return fromRequest != null;
     }
 
-    /** The key of a request on the fast path; only for a key that {@link #readsOnlyTheRequest()}. */
+    /** The key of a request; only for a key that {@link #readsOnlyTheRequest()} (on either path). */
     String of(ProxyExchange request) {
         String key = fromRequest.apply(request);
         return key == null || key.isEmpty() ? null : key;
     }
 
-    /** The key for this request, or null when the request has none (no such header, cookie, or an empty value). */
+    /**
+     * The key for this request, or null when the request has none (no such header, cookie, or an empty value); only
+     * for a key that does not {@link #readsOnlyTheRequest()}.
+     */
     String of(Exchange exchange) {
         String key = extract.apply(exchange);
         return key == null || key.isEmpty() ? null : key;
