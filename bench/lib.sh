@@ -116,11 +116,11 @@ start_run() {
 }
 
 # start_caravan PORT ROUTES_DIR LOGFILE — sets CARAVAN_PID. The https and admin listeners take ephemeral ports unless
-# CARAVAN_ARGS names theirs (later arguments win).
+# CARAVAN_ARGS names theirs (later arguments win). CARAVAN_JAVA names the JVM (java on the PATH by default).
 start_caravan() {
     local port=$1 routes=$2 logfile=$3
     # shellcheck disable=SC2086
-    ${PROXY_CPU:-} java ${CARAVAN_JAVA_OPTS:--Xmx256m} -jar "$JAR" --caravan.http.port="$port" --caravan.http.host=127.0.0.1 \
+    ${PROXY_CPU:-} ${CARAVAN_JAVA:-java} ${CARAVAN_JAVA_OPTS:--Xmx256m} -jar "$JAR" --caravan.http.port="$port" --caravan.http.host=127.0.0.1 \
         --caravan.routes.dir="$routes" --caravan.routes.reload=false --caravan.https.port=0 --caravan.admin.port=0 \
         ${CARAVAN_ARGS:-} >"$logfile" 2>&1 &
     CARAVAN_PID=$!
@@ -149,7 +149,7 @@ machine_info() {
     echo "cpu:     $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
     echo "ram:     $(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
     echo "kernel:  $(uname -r)"
-    echo "java:    $(java -version 2>&1 | head -1)"
+    echo "java:    $("${CARAVAN_JAVA:-java}" -version 2>&1 | head -1) (${CARAVAN_JAVA:-java}, Caravan's JVM)"
     echo "nginx:   $(nginx -v 2>&1)"
     echo "wrk:     $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')"
     echo "curl:    $(curl --version | head -1 | awk '{print $1, $2}')"

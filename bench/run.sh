@@ -7,7 +7,7 @@
 # Environment: ROUNDS (5), DURATION (8s), CONNECTIONS (50), THREADS (2), CASES ("1k 100k close"),
 #              WARMUP (3s per case for nginx and the origin), CARAVAN_WARMUP (20s per case: the JIT shares its core),
 #              PIN (1: origin and proxies on CPU 0, wrk on CPU 1 when the machine has 2 or more cores),
-#              IO_THREADS (1: Caravan's event loops), NGINX_WORKERS (1),
+#              IO_THREADS (1: Caravan's event loops), NGINX_WORKERS (1), CARAVAN_JAVA (java: the JVM that runs Caravan),
 #              BACKEND_PORT (18080), NGINX_PORT (18081), CARAVAN_PORT (18082)
 set -euo pipefail
 
