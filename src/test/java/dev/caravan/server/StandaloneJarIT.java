@@ -12,8 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,12 +24,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * What {@code package} makes, run as users run it (failsafe, after {@code package}, in {@code mvn verify}):
  * {@code java -jar target/caravan.jar} with a real extra Camel component (camel-jackson, which the jar does not
  * ship; Maven copies it to {@code target/test-lib} at build time) in its {@code lib/} folder; the same jar as a plain
- * camel-main application; and the thin library jar beside it.
+ * camel-main application; the thin library jar beside it; and the jar on the Java of the container image.
  */
 class StandaloneJarIT {
 
@@ -117,6 +121,61 @@ class StandaloneJarIT {
         }
     }
 
+    /**
+     * The jar on the Java version the Dockerfile's run stage names, with its {@code ENTRYPOINT}'s JVM flags: it proxies
+     * a request (epoll and BoringSSL load) and the JVM prints no warning. Skipped where no JDK of that version is
+     * installed ({@code /usr/lib/jvm/*-<version>-*}, or {@code -Dcaravan.imageJava=<path of its java>}).
+     */
+    @Test
+    void theJarRunsOnTheImagesJavaWithTheImagesFlagsAndNoJvmWarning() throws Exception {
+        String dockerfile = Files.readString(Path.of("docker/Dockerfile"));
+        Matcher from = Pattern.compile("(?m)^FROM eclipse-temurin:(\\d+)-jre").matcher(dockerfile);
+        assertTrue(from.find(), "the run stage's image");
+        Path java = imageJava(from.group(1));
+        assumeTrue(java != null, "no Java " + from.group(1) + " on this machine");
+        Matcher entrypoint = Pattern.compile("(?m)^ENTRYPOINT \\[\"java\", (.*), \"-jar\"").matcher(dockerfile);
+        assertTrue(entrypoint.find(), "the ENTRYPOINT's JVM flags");
+        List<String> arguments = new ArrayList<>(Arrays.stream(entrypoint.group(1).split(",\\s*"))
+                .map(flag -> flag.replace("\"", "")).toList());
+        int port = freePort();
+        try (TestBackend backend = TestBackend.start("image")) {
+            Files.writeString(Files.createDirectories(temp.resolve("routes")).resolve("proxy.yaml"), """
+                    - templatedRoute:
+                        routeTemplateRef: caravan-proxy
+                        parameters:
+                          - name: backends
+                            value: "%s"
+                    """.formatted(backend.url()));
+            arguments.addAll(List.of("-jar", STANDALONE.toAbsolutePath().toString(), "--caravan.http.host=127.0.0.1",
+                    "--caravan.http.port=" + port, "--caravan.https.host=127.0.0.1", "--caravan.https.port=0",
+                    "--caravan.admin.port=0", "--caravan.routes.reload=false"));
+            try (Forked caravan = Forked.start(java, temp, arguments, port); RawHttp http = new RawHttp(port)) {
+                RawHttp.Response response = http.exchange("GET /orders HTTP/1.1\r\nHost: shop\r\n\r\n");
+                assertEquals(200, response.status(), caravan.output());
+                assertEquals("image", response.echoed("backend"));
+                assertTrue(caravan.output().contains("threads (epoll)"), caravan.output());
+                assertTrue(caravan.output().contains("(netty-tcnative) serves"), caravan.output());
+                assertEquals(List.of(), caravan.output().lines().filter(l -> l.startsWith("WARNING")).toList(),
+                        caravan.output());
+            }
+        }
+    }
+
+    private static Path imageJava(String version) throws IOException {
+        String given = System.getProperty("caravan.imageJava");
+        if (given != null) {
+            return Path.of(given);
+        }
+        Path jvms = Path.of("/usr/lib/jvm");
+        if (!Files.isDirectory(jvms)) {
+            return null;
+        }
+        try (Stream<Path> installed = Files.list(jvms)) {
+            return installed.filter(home -> home.getFileName().toString().matches(".*-" + version + "(-.*|\\..*)?"))
+                    .map(home -> home.resolve("bin/java")).filter(Files::isExecutable).findFirst().orElse(null);
+        }
+    }
+
     /** The documented lib/ example as the gateway's only route file. */
     private Path routesWithTheExample() throws IOException {
         Path routes = Files.createDirectories(temp.resolve("routes"));
@@ -136,6 +195,8 @@ class StandaloneJarIT {
         record Result(int exitCode, String output) {
         }
 
+        private static final Path THIS_JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
+
         private final Process process;
         private final Path log;
 
@@ -144,9 +205,9 @@ class StandaloneJarIT {
             this.log = log;
         }
 
-        private static Forked launch(Path workDir, List<String> arguments) throws IOException {
+        private static Forked launch(Path java, Path workDir, List<String> arguments) throws IOException {
             List<String> command = new ArrayList<>();
-            command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            command.add(java.toString());
             command.add("-Xmx128m");
             command.addAll(arguments);
             Path log = Files.createTempFile(workDir, "jvm", ".log");
@@ -157,7 +218,12 @@ class StandaloneJarIT {
 
         /** Starts and waits (60 s at most) until {@code port} accepts. */
         static Forked start(Path workDir, List<String> arguments, int port) throws Exception {
-            Forked forked = launch(workDir, arguments);
+            return start(THIS_JAVA, workDir, arguments, port);
+        }
+
+        /** The same on another JVM. */
+        static Forked start(Path java, Path workDir, List<String> arguments, int port) throws Exception {
+            Forked forked = launch(java, workDir, arguments);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (true) {
                 try (Socket probe = new Socket("127.0.0.1", port)) {
@@ -174,7 +240,7 @@ class StandaloneJarIT {
 
         /** Runs until it exits (60 s at most). */
         static Result run(Path workDir, List<String> arguments) throws Exception {
-            Forked forked = launch(workDir, arguments);
+            Forked forked = launch(THIS_JAVA, workDir, arguments);
             if (!forked.process.waitFor(60, TimeUnit.SECONDS)) {
                 forked.close();
                 throw new AssertionError("did not exit within 60 s:\n" + forked.output());
