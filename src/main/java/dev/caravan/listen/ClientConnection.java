@@ -14,6 +14,7 @@ import dev.caravan.http.RequestLog;
 import dev.caravan.http.RequestLog.Outcome;
 import dev.caravan.http.ResponseHeadFilter;
 import dev.caravan.http.StreamingBody;
+import dev.caravan.tls.ClientCertificateSubject;
 import dev.caravan.websocket.Tunnel;
 import dev.caravan.websocket.UpgradedBackend;
 import dev.caravan.websocket.WebSocketHandshake;
@@ -38,18 +39,14 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.ssl.SSLPeerUnverifiedException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -331,18 +328,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private String clientCertSubject() {
         if (config.secure() && !clientCertRead) {
             clientCertRead = true;
-            io.netty.channel.Channel connection = stream ? ctx.channel().parent() : ctx.channel();
-            SslHandler tls = connection.pipeline().get(SslHandler.class);
-            if (tls != null) {
-                try {
-                    Certificate[] chain = tls.engine().getSession().getPeerCertificates();
-                    if (chain.length > 0 && chain[0] instanceof X509Certificate leaf) {
-                        clientCertSubject = leaf.getSubjectX500Principal().getName();
-                    }
-                } catch (SSLPeerUnverifiedException e) {
-                    // no client certificate (clientAuth none, or optional and the client sent none)
-                }
-            }
+            clientCertSubject = ClientCertificateSubject.of(stream ? ctx.channel().parent() : ctx.channel());
         }
         return clientCertSubject;
     }

@@ -48,15 +48,23 @@ public final class TlsClient implements Closeable {
     /** Connects presenting a client certificate (mTLS) made of {@code key} and {@code certificate}. */
     public static TlsClient connectWithClientCertificate(int port, PrivateKey key, X509Certificate certificate)
             throws IOException {
+        return connect(port, null, null, null, clientCertificateKeys(key, certificate));
+    }
+
+    /** A context that trusts any server and presents {@code certificate}: for other clients (the JDK HttpClient). */
+    public static SSLContext clientCertificateContext(PrivateKey key, X509Certificate certificate) {
+        return trustAll(clientCertificateKeys(key, certificate));
+    }
+
+    private static KeyManager[] clientCertificateKeys(PrivateKey key, X509Certificate certificate) {
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
             store.setKeyEntry("client", key, new char[0], new X509Certificate[]{certificate});
             KeyManagerFactory factory = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             factory.init(store, new char[0]);
-            return connect(port, null, null, null, new KeyManager[]{new AlwaysPresent(
-                    (javax.net.ssl.X509KeyManager) factory.getKeyManagers()[0])});
-        } catch (java.security.GeneralSecurityException e) {
+            return new KeyManager[]{new AlwaysPresent((javax.net.ssl.X509KeyManager) factory.getKeyManagers()[0])};
+        } catch (java.security.GeneralSecurityException | IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -11,9 +11,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -72,6 +80,29 @@ class ClientCertificateTest {
             assertNull(response.echoedHeader("CaravanClientCertSubject"), "internal header stays inside");
             // the same connection keeps its identity for the next request
             assertTrue(client.get("/again", "api.test").echoedHeader("X-Client-Subject").contains("CN=alice"));
+        }
+    }
+
+    /**
+     * Over HTTP/2 every stream of the connection carries the subject: it is read once per TLS connection, not once
+     * per stream.
+     */
+    @Test
+    void everyHttp2StreamOfAConnectionCarriesTheSubject() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2)
+                .sslContext(TlsClient.clientCertificateContext(alice.key(), alice.certificate())).build();
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            answers.add(client.sendAsync(HttpRequest.newBuilder(
+                    URI.create("https://localhost:" + required.httpsPort() + "/who/" + i)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+        for (CompletableFuture<HttpResponse<String>> answer : answers) {
+            HttpResponse<String> response = answer.get(10, TimeUnit.SECONDS);
+            assertEquals(HttpClient.Version.HTTP_2, response.version());
+            assertEquals(200, response.statusCode(), response.body());
+            assertTrue(response.body().lines().anyMatch(line -> line.startsWith("header X-Client-Subject: ")
+                    && line.contains("CN=alice.clients.test")), response.body());
         }
     }
 
