@@ -85,9 +85,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private final long checkPeriodNanos;
     private final LongSupplier clock;
     private final long acceptedNanos;
-    /** The verified client certificate's subject, read once per connection (its handshake is done by then). */
-    private String clientCertSubject;
-    private boolean clientCertRead;
     private ChannelHandlerContext ctx;
     private ProxyExchange current;
     private boolean requestComplete;
@@ -325,12 +322,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         current.respondError(status);
     }
 
+    /** Read once per TLS connection and kept there, where every HTTP/2 stream of it finds it. */
     private String clientCertSubject() {
-        if (config.secure() && !clientCertRead) {
-            clientCertRead = true;
-            clientCertSubject = ClientCertificateSubject.of(stream ? ctx.channel().parent() : ctx.channel());
-        }
-        return clientCertSubject;
+        return config.secure() ? ClientCertificateSubject.of(stream ? ctx.channel().parent() : ctx.channel()) : null;
     }
 
     /** Returns 0 for a well-formed request, else the status to reject it with. */
