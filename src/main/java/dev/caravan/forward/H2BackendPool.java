@@ -1,5 +1,6 @@
 package dev.caravan.forward;
 
+import dev.caravan.h2.PerRequestHeaders;
 import dev.caravan.http.EventLoops;
 import dev.caravan.tls.BackendTls;
 import io.netty.bootstrap.Bootstrap;
@@ -122,6 +123,7 @@ final class H2BackendPool implements ConnectionSource {
                         }
                         ch.pipeline().addLast("h2-codec", Http2FrameCodecBuilder.forClient()
                                 .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
+                                .headerSensitivityDetector(PerRequestHeaders.COMMON)
                                 .build());
                         // a backend cannot open streams toward Caravan (push is off); anything it tries is refused
                         ch.pipeline().addLast("h2-streams", new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()));

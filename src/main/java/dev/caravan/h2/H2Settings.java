@@ -63,6 +63,7 @@ public record H2Settings(int maxConcurrentStreams, long maxHeaderListSize, int m
                         .maxFrameSize(maxFrameSize)
                         .initialWindowSize(initialWindowSize))
                 .validateHeaders(true)
+                .headerSensitivityDetector(PerRequestHeaders.COMMON)
                 .decoderEnforceMaxRstFramesPerWindow(maxResetsPerWindow, resetWindowSeconds)
                 .decoderEnforceMaxConsecutiveEmptyDataFrames(maxEmptyDataFrames)
                 .encoderEnforceMaxQueuedControlFrames(maxQueuedControlFrames)
