@@ -23,6 +23,8 @@ final class HeaderRules {
     private final List<Map.Entry<String, Expression>> set;
     private final List<Map.Entry<String, Expression>> add;
     private final List<Map.Entry<String, Expression>> setIfAbsent;
+    /** The edits when no value is a Simple expression (they are the same for every request), else null. */
+    private final Evaluated constant;
 
     /** {@code set}, {@code add} and {@code setIfAbsent} map labels to {@code Name: value} edits. */
     HeaderRules(CamelContext context, String remove, Map<String, Object> set, Map<String, Object> add,
@@ -36,6 +38,9 @@ final class HeaderRules {
         this.set = compile(context, set);
         this.add = compile(context, add);
         this.setIfAbsent = compile(context, setIfAbsent);
+        boolean anyExpression = java.util.stream.Stream.of(this.set, this.add, this.setIfAbsent).flatMap(List::stream)
+                .anyMatch(edit -> !(edit.getValue() instanceof Constant));
+        this.constant = anyExpression ? null : evaluate(null);
     }
 
     /** Parses {@code Name: value} edits, in the order given. */
@@ -64,16 +69,24 @@ final class HeaderRules {
     }
 
     private static Expression constant(String text) {
-        return new Expression() {
-            @Override
-            public <T> T evaluate(Exchange exchange, Class<T> type) {
-                return type.cast(text);
-            }
-        };
+        return new Constant(text);
+    }
+
+    /** A value without {@code ${...}}: the same for every request, so it needs no exchange. */
+    private record Constant(String text) implements Expression {
+        @Override
+        public <T> T evaluate(Exchange exchange, Class<T> type) {
+            return type.cast(text);
+        }
     }
 
     boolean isEmpty() {
         return remove.isEmpty() && set.isEmpty() && add.isEmpty() && setIfAbsent.isEmpty();
+    }
+
+    /** The edits, when none needs an exchange (no Simple value), else null. */
+    Evaluated constant() {
+        return constant;
     }
 
     /** The edits with every expression evaluated now, for the current exchange. */

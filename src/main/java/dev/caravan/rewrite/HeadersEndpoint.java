@@ -1,5 +1,6 @@
 package dev.caravan.rewrite;
 
+import dev.caravan.http.DirectStep;
 import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
@@ -18,10 +19,13 @@ import org.apache.camel.support.DefaultProducer;
  * {@code caravan-forward}); {@code caravan-headers:response?setIfAbsent.X-Frame-Options=DENY&remove=Server} edits every
  * response the client gets for the request, wherever in the route it runs: the backend's, one the route makes, or the
  * gateway's error page. Options: {@link HeadersConfiguration}.
+ *
+ * <p>Edits with fixed values need no exchange, so a route of such steps and a {@code caravan-forward} keeps the fast
+ * path; a value with a Simple expression ({@code ${...}}) is evaluated on the route's exchange.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-headers", title = "Caravan Headers",
         syntax = "caravan-headers:direction", producerOnly = true, category = Category.HTTP)
-public final class HeadersEndpoint extends DefaultEndpoint {
+public final class HeadersEndpoint extends DefaultEndpoint implements DirectStep.Source {
 
     @UriParam
     private final HeadersConfiguration configuration;
@@ -35,23 +39,48 @@ public final class HeadersEndpoint extends DefaultEndpoint {
         return configuration;
     }
 
+    private HeaderRules rules() {
+        return new HeaderRules(getCamelContext(), configuration.getRemove(), configuration.getSet(),
+                configuration.getAdd(), configuration.getSetIfAbsent());
+    }
+
     @Override
     public Producer createProducer() {
-        HeaderRules rules = new HeaderRules(getCamelContext(), configuration.getRemove(), configuration.getSet(),
-                configuration.getAdd(), configuration.getSetIfAbsent());
+        HeaderRules rules = rules();
         boolean response = configuration.isResponse();
         return new DefaultProducer(this) {
             @Override
             public void process(Exchange exchange) {
-                HeaderRules.Evaluated edits = rules.evaluate(exchange);
+                HeaderRules.Evaluated edits = rules.constant() != null ? rules.constant() : rules.evaluate(exchange);
                 if (response) {
-                    ProxyExchange.require(exchange, "caravan-headers:response")
-                            .onResponseHead((proxy, head) -> edits.applyTo(head.headers()));
+                    onEveryResponse(ProxyExchange.require(exchange, "caravan-headers:response"), edits);
                 } else {
                     edits.applyTo(exchange.getMessage());
                 }
             }
         };
+    }
+
+    /** Fixed edits, as the producer makes them; null when a value is a Simple expression (it needs the exchange). */
+    @Override
+    public DirectStep directStep() {
+        HeaderRules.Evaluated edits = rules().constant();
+        if (edits == null) {
+            return null;
+        }
+        boolean response = configuration.isResponse();
+        return (request, message) -> {
+            if (response) {
+                onEveryResponse(request, edits);
+            } else {
+                edits.applyTo(message.get());
+            }
+            return null;
+        };
+    }
+
+    private static void onEveryResponse(ProxyExchange request, HeaderRules.Evaluated edits) {
+        request.onResponseHead((proxy, head) -> edits.applyTo(head.headers()));
     }
 
     @Override

@@ -127,9 +127,9 @@ class ForwardOnlyRouteTest {
 
     /**
      * Steps that check a credential or a country, edit the request or answer it (caravan-jwt, caravan-apikey,
-     * caravan-geo, caravan-cors, caravan-rewrite, caravan-redirect: strip forged identity headers, drop the credential,
-     * add the verified identity, take a key out of the query, rewrite the target and Host, answer preflights and
-     * redirects) run on the fast path: what the
+     * caravan-geo, caravan-cors, caravan-rewrite, caravan-redirect, caravan-headers with fixed values: strip forged
+     * identity headers, drop the credential, add the verified identity, take a key out of the query, rewrite the target
+     * and Host, answer preflights and redirects, edit request and response headers) run on the fast path: what the
      * backend receives and what a refused client gets are the same as through their exchange-path twins.
      */
     @Test
@@ -159,7 +159,19 @@ class ForwardOnlyRouteTest {
             routes.append(oneStepRoute("redirect-" + path, "/redirect" + path, twin,
                     "caravan-redirect:301?match=^/redirect(fast|camel)/old/(.*)$&location=https://docs.example/{2}{?query}",
                     ""));
+            routes.append(oneStepRoute("hreq-" + path, "/hreq" + path, twin,
+                    "caravan-headers:request?set=X-Tenant: acme&add=X-Via: gw&remove=Cookie, X-Debug-*",
+                    "?stripPrefix=/hreq" + path));
+            routes.append(oneStepRoute("hresp-" + path, "/hresp" + path, twin,
+                    "caravan-headers:response?setIfAbsent=X-Frame-Options: DENY&set=X-Served: gw&remove=Server",
+                    "?stripPrefix=/hresp" + path));
+            routes.append(oneStepRoute("hdead-" + path, "/hdead" + path, twin,
+                    "caravan-headers:response?setIfAbsent=X-Frame-Options: DENY", "").replace("{{backend.url}}",
+                    "http://127.0.0.1:1"));
         }
+        // a value that is a Simple expression is evaluated on the exchange
+        routes.append(oneStepRoute("hsimple", "/hsimple", false,
+                "caravan-headers:request?set=X-Client: ${header.CaravanClientIp}", ""));
         java.nio.file.Files.writeString(dir.resolve("routes.yaml"), routes.toString());
         com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
                 new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.HS256),
@@ -176,6 +188,9 @@ class ForwardOnlyRouteTest {
             assertTrue(consumer(credentials, "cors-fast").forwardsDirectly());
             assertTrue(consumer(credentials, "rw-fast").forwardsDirectly());
             assertTrue(consumer(credentials, "redirect-fast").forwardsDirectly());
+            assertTrue(consumer(credentials, "hreq-fast").forwardsDirectly(), "fixed header edits need no exchange");
+            assertTrue(consumer(credentials, "hresp-fast").forwardsDirectly());
+            assertFalse(consumer(credentials, "hsimple").forwardsDirectly(), "a Simple value needs the exchange");
             assertFalse(consumer(credentials, "jwt-camel").forwardsDirectly());
             for (String raw : List.of(
                     "GET /jwt~/echo?a=1 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + token
@@ -184,6 +199,8 @@ class ForwardOnlyRouteTest {
                     "POST /key~/echo HTTP/1.1\r\nHost: a\r\nX-Api-Key: good-key\r\nContent-Length: 2\r\n\r\nhi",
                     "GET /geo~/echo HTTP/1.1\r\nHost: a\r\nX-Country: forged\r\n\r\n",
                     "GET /rw~/old/a%20b?x=1 HTTP/1.1\r\nHost: a\r\n\r\n",
+                    "GET /hreq~/echo HTTP/1.1\r\nHost: a\r\nCookie: s=1\r\nX-Debug-Token: forged\r\n"
+                            + "X-Tenant: forged\r\nX-Via: first\r\n\r\n",
                     "GET /cors~/echo HTTP/1.1\r\nHost: a\r\nOrigin: https://app.example\r\n\r\n")) {
                 Map<String, Object> viaFast = sentThrough(credentials, raw.replace("~", "fast"));
                 Map<String, Object> viaCamel = sentThrough(credentials, raw.replace("~", "camel"));
@@ -212,14 +229,24 @@ class ForwardOnlyRouteTest {
                     "OPTIONS /cors~/echo HTTP/1.1\r\nHost: a\r\nOrigin: https://evil.example\r\n"
                             + "Access-Control-Request-Method: PUT\r\n\r\n",
                     "GET /redirect~/old/p?q=1 HTTP/1.1\r\nHost: a\r\n\r\n",
-                    "GET /cors~/echo HTTP/1.1\r\nHost: a\r\nOrigin: https://app.example\r\n\r\n")) {
+                    "GET /cors~/echo HTTP/1.1\r\nHost: a\r\nOrigin: https://app.example\r\n\r\n",
+                    "GET /hresp~/echo HTTP/1.1\r\nHost: a\r\n\r\n",
+                    "GET /hdead~/x HTTP/1.1\r\nHost: a\r\n\r\n")) {
                 String viaFast = answer(credentials, raw.replace("~", "fast"));
                 String viaCamel = answer(credentials, raw.replace("~", "camel"));
                 assertEquals(viaCamel.replace("/echo camel", "/echo"), viaFast.replace("/echo fast", "/echo"), raw);
             }
             assertTrue(answer(credentials, "GET /redirectfast/old/p?q=1 HTTP/1.1\r\nHost: a\r\n\r\n")
                     .contains("location=[https://docs.example/p?q=1]"));
-            assertEquals(before + 2, backend.requests().size(), "a refused or answered request reached the backend");
+            // reached it: the two CORS and the two response-edit requests
+            assertEquals(before + 4, backend.requests().size(), "a refused or answered request reached the backend");
+            String edited = answer(credentials, "GET /hrespfast/echo HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertTrue(edited.contains("x-frame-options=[DENY]") && edited.contains("x-served=[gw]")
+                    && !edited.contains("server="), edited);
+            String page = answer(credentials, "GET /hdeadfast/x HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertTrue(page.startsWith("HTTP/1.1 502 ") && page.contains("x-frame-options=[DENY]"), page);
+            assertTrue(sentThrough(credentials, "GET /hsimple/x HTTP/1.1\r\nHost: a\r\n\r\n").toString()
+                    .contains("x-client=[127.0.0.1]"));
         }
     }
 
@@ -349,6 +376,7 @@ class ForwardOnlyRouteTest {
             assertFalse(consumer(docs, "admin").forwardsDirectly());
             assertEquals("/x", docs.get("/api/x").echoed("target"));
             assertEquals("/internal/y", docs.get("/internal/y").echoed("target"));
+            assertEquals("DENY", docs.get("/internal/y").header("X-Frame-Options"));
             assertEquals("/page", docs.get("/page").echoed("target"));
             assertEquals("yes", docs.get("/admin/x").echoedHeader("X-Admin"));
         }
