@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * One {@code caravan-headers} step's edits, compiled once: remove names (exact, or a prefix ending in {@code *}), then
@@ -38,7 +39,7 @@ final class HeaderRules {
         this.set = compile(context, set);
         this.add = compile(context, add);
         this.setIfAbsent = compile(context, setIfAbsent);
-        boolean anyExpression = java.util.stream.Stream.of(this.set, this.add, this.setIfAbsent).flatMap(List::stream)
+        boolean anyExpression = Stream.of(this.set, this.add, this.setIfAbsent).flatMap(List::stream)
                 .anyMatch(edit -> !(edit.getValue() instanceof Constant));
         this.constant = anyExpression ? null : evaluate(null);
     }
