@@ -1,6 +1,7 @@
 package dev.caravan.compress;
 
 import com.aayushatharva.brotli4j.Brotli4jLoader;
+import dev.caravan.http.DirectStep;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
@@ -18,15 +19,18 @@ import java.util.List;
 /**
  * Compresses responses for clients that accept it: {@code caravan-compress:br,gzip} (options:
  * {@link CompressConfiguration}). Put it before {@code caravan-forward}; it acts on every response of the request.
+ * It needs no exchange, so a route of such steps and a {@code caravan-forward} keeps the fast path.
  */
 @UriEndpoint(firstVersion = "0.1.0", scheme = "caravan-compress", title = "Caravan Compress",
         syntax = "caravan-compress:codings", producerOnly = true, category = Category.HTTP)
-public final class CompressEndpoint extends DefaultEndpoint implements dev.caravan.http.OptionalStep {
+public final class CompressEndpoint extends DefaultEndpoint implements dev.caravan.http.OptionalStep,
+        DirectStep.Source {
 
     private static final Logger LOG = LoggerFactory.getLogger(CompressEndpoint.class);
 
     @UriParam
     private final CompressConfiguration configuration;
+    private List<String> codings;
 
     CompressEndpoint(String uri, CompressComponent component, CompressConfiguration configuration) {
         super(uri, component);
@@ -52,13 +56,27 @@ public final class CompressEndpoint extends DefaultEndpoint implements dev.carav
                 }
             };
         }
-        List<String> codings = configuration.codingList();
-        if (codings.contains("br") && !Brotli4jLoader.isAvailable()) {
-            LOG.warn("brotli is not available on this platform ({}); {} offers gzip only",
-                    Brotli4jLoader.getUnavailabilityCause(), getEndpointUri());
-            codings = codings.stream().filter(c -> !c.equals("br")).toList();
+        return directStep();
+    }
+
+    /** The same step on the fast path: it reads {@code Accept-Encoding} and acts on the response head alone. */
+    @Override
+    public CompressStep directStep() {
+        return new CompressStep(this, codings(), new ContentTypes(configuration.getTypes()), configuration);
+    }
+
+    /** The configured codings this platform has (said once per endpoint when brotli is missing). */
+    private synchronized List<String> codings() {
+        if (codings == null) {
+            List<String> wanted = configuration.codingList();
+            if (wanted.contains("br") && !Brotli4jLoader.isAvailable()) {
+                LOG.warn("brotli is not available on this platform ({}); {} offers gzip only",
+                        Brotli4jLoader.getUnavailabilityCause(), getEndpointUri());
+                wanted = wanted.stream().filter(c -> !c.equals("br")).toList();
+            }
+            codings = wanted;
         }
-        return new CompressStep(this, codings, new ContentTypes(configuration.getTypes()), configuration);
+        return codings;
     }
 
     @Override

@@ -1,16 +1,19 @@
 package dev.caravan.compress;
 
+import dev.caravan.http.Answer;
+import dev.caravan.http.DirectStep;
+import dev.caravan.http.DirectStepProducer;
 import dev.caravan.http.ProxyExchange;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import org.apache.camel.Endpoint;
-import org.apache.camel.Exchange;
-import org.apache.camel.support.DefaultProducer;
+import org.apache.camel.Message;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 /**
  * Negotiates a coding from the request's {@code Accept-Encoding} (q-values; ties go to the configured order) and, on
@@ -23,7 +26,7 @@ import java.util.Locale;
  * <p>The coder is installed from the head filter, at response time, so it wraps the body after any byte-tier step
  * installed later in the route (a cache copying the response stores the coded bytes it served).
  */
-final class CompressStep extends DefaultProducer {
+final class CompressStep extends DirectStepProducer {
 
     private final List<String> codings;
     private final ContentTypes types;
@@ -32,7 +35,7 @@ final class CompressStep extends DefaultProducer {
     private final int brotliQuality;
 
     CompressStep(Endpoint endpoint, List<String> codings, ContentTypes types, CompressConfiguration configuration) {
-        super(endpoint);
+        super(endpoint, "caravan-compress");
         this.codings = codings;
         this.types = types;
         this.minSize = configuration.getMinSize();
@@ -40,14 +43,15 @@ final class CompressStep extends DefaultProducer {
         this.brotliQuality = configuration.getBrotliQuality();
     }
 
+    /** Reads {@code Accept-Encoding} as the route's steps left it; never answers. */
     @Override
-    public void process(Exchange exchange) {
-        ProxyExchange proxy = ProxyExchange.require(exchange, "caravan-compress");
-        Object field = exchange.getMessage().getHeader("Accept-Encoding");
+    public Answer decide(ProxyExchange proxy, Supplier<Message> message) {
+        Object field = DirectStep.header(proxy, message, "Accept-Encoding");
         String accept = field instanceof Iterable<?> values ? String.join(",", strings(values))
                 : field == null ? null : field.toString();
         String coding = AcceptEncoding.parse(accept).choose(codings);
         proxy.onResponseHead((request, head) -> onResponse(request, head, coding));
+        return null;
     }
 
     private void onResponse(ProxyExchange request, HttpResponse head, String coding) {

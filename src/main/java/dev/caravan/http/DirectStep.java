@@ -21,6 +21,15 @@ public interface DirectStep {
      */
     Answer decide(ProxyExchange request, Supplier<Message> message);
 
+    /**
+     * A request header as the steps before this one left it: the message's once a step made it, else read from the
+     * request as a new message would hold it (a String, a List for a repeated field, or null), without making one.
+     */
+    static Object header(ProxyExchange request, Supplier<Message> message, String name) {
+        return message instanceof LazyMessage lazy && !lazy.made()
+                ? HttpBinding.requestHeader(request, name) : message.get().getHeader(name);
+    }
+
     /** An endpoint whose step can run without an exchange: a new step, or null when its options need the exchange. */
     interface Source {
         DirectStep directStep();

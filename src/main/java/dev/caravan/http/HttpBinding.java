@@ -74,6 +74,34 @@ public final class HttpBinding {
         message.setBody(request.requestBody());
     }
 
+    /**
+     * One of the client's header fields as {@link #toCamel} would put it in a new message (a String, a List for a
+     * repeated field, or null when absent, hop-by-hop or named in {@code Connection}), without making the message.
+     * Not for the internal headers ({@code CamelHttp*}, {@code Caravan*}), which only a message holds.
+     */
+    public static Object requestHeader(ProxyExchange request, String name) {
+        Map<String, Object> carried = request.carriedHeaders();
+        if (carried != null) {
+            for (Map.Entry<String, Object> header : carried.entrySet()) {
+                if (header.getKey().equalsIgnoreCase(name)) {
+                    return header.getValue();
+                }
+            }
+            return null;
+        }
+        HttpHeaders wire = request.head().headers();
+        if (!MessageHeaders.isEndToEnd(name) || !wire.contains(name)) {
+            return null;
+        }
+        for (String listed : HopByHopHeaders.connectionTokens(wire)) {
+            if (listed.equalsIgnoreCase(name)) {
+                return null;
+            }
+        }
+        List<String> values = wire.getAll(name);
+        return values.size() == 1 ? values.get(0) : new ArrayList<>(values);
+    }
+
     // ---- Camel message → backend request
 
     /** The request target the route left: {@code CamelHttpUri} if it changed it, else its path and query headers. */

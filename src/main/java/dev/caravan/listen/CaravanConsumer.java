@@ -181,12 +181,17 @@ final class CaravanConsumer extends DefaultConsumer implements RequestHandler {
     }
 
     /** The request as a route's message, made when a step first asks for it. */
-    private final class StepMessage implements java.util.function.Supplier<Message> {
+    private final class StepMessage implements dev.caravan.http.LazyMessage {
         private final ProxyExchange request;
         private Message made;
 
         StepMessage(ProxyExchange request) {
             this.request = request;
+        }
+
+        @Override
+        public boolean made() {
+            return made != null;
         }
 
         @Override

@@ -76,7 +76,8 @@ class ForwardOnlyRouteTest {
         assertTrue(direct("fast-scripted"));
         assertTrue(direct("template-plain"), "caravan-proxy with cache and compression off only forwards");
         assertFalse(direct("camel"), "a route with another step runs it");
-        assertFalse(direct("template-compressed"), "a step that is on runs");
+        assertTrue(direct("template-compressed"), "compression needs no exchange");
+        assertFalse(direct("template-cached"), "a step that is on and needs the exchange (the cache) runs it");
         assertFalse(direct("sticky"), "a sticky cookie edits the response through the exchange");
         assertFalse(direct("hashed-on-header"), "a hash on a header reads it through the exchange");
     }
@@ -169,6 +170,14 @@ class ForwardOnlyRouteTest {
                     "caravan-headers:response?setIfAbsent=X-Frame-Options: DENY", "").replace("{{backend.url}}",
                     "http://127.0.0.1:1"));
         }
+        for (String path : List.of("fast", "camel")) {
+            routes.append(oneStepRoute("gz-" + path, "/gz" + path, path.equals("camel"),
+                    "caravan-compress:gzip?minSize=10", "?stripPrefix=/gz" + path));
+            // a step before it takes the field away: the compressor reads the message that step made
+            routes.append(oneStepRoute("gzoff-" + path, "/gzoff" + path, path.equals("camel"),
+                    "caravan-headers:request?remove=Accept-Encoding\"\n        - to: \"caravan-compress:gzip?minSize=10",
+                    "?stripPrefix=/gzoff" + path));
+        }
         // a value that is a Simple expression is evaluated on the exchange
         routes.append(oneStepRoute("hsimple", "/hsimple", false,
                 "caravan-headers:request?set=X-Client: ${header.CaravanClientIp}", ""));
@@ -191,6 +200,23 @@ class ForwardOnlyRouteTest {
             assertTrue(consumer(credentials, "hreq-fast").forwardsDirectly(), "fixed header edits need no exchange");
             assertTrue(consumer(credentials, "hresp-fast").forwardsDirectly());
             assertFalse(consumer(credentials, "hsimple").forwardsDirectly(), "a Simple value needs the exchange");
+            assertTrue(consumer(credentials, "gz-fast").forwardsDirectly(), "compression needs no exchange");
+            assertTrue(consumer(credentials, "gzoff-fast").forwardsDirectly());
+            // the field as sent, repeated, named in Connection (so not the client's to the next hop), or taken away
+            Map<String, Boolean> compressed = Map.of(
+                    "/gz~/echo|Accept-Encoding: gzip", true,
+                    "/gz~/echo|Accept-Encoding: br;q=1, gzip;q=0.5", true,
+                    "/gz~/echo|Accept-Encoding: identity", false,
+                    "/gz~/echo|Accept-Encoding: identity\r\nAccept-Encoding: gzip", true,
+                    "/gz~/echo|Connection: Accept-Encoding\r\nAccept-Encoding: gzip", false,
+                    "/gzoff~/echo|Accept-Encoding: gzip", false);
+            for (Map.Entry<String, Boolean> c : compressed.entrySet()) {
+                String[] parts = c.getKey().split("\\|");
+                String raw = "GET " + parts[0] + " HTTP/1.1\r\nHost: a\r\n" + parts[1] + "\r\n\r\n";
+                String viaFast = decoded(credentials, raw.replace("~", "fast"));
+                assertEquals(decoded(credentials, raw.replace("~", "camel")), viaFast, raw);
+                assertEquals(c.getValue(), viaFast.contains("content-encoding=[gzip]"), raw + " -> " + viaFast);
+            }
             assertFalse(consumer(credentials, "jwt-camel").forwardsDirectly());
             for (String raw : List.of(
                     "GET /jwt~/echo?a=1 HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer " + token
@@ -247,6 +273,23 @@ class ForwardOnlyRouteTest {
             assertTrue(page.startsWith("HTTP/1.1 502 ") && page.contains("x-frame-options=[DENY]"), page);
             assertTrue(sentThrough(credentials, "GET /hsimple/x HTTP/1.1\r\nHost: a\r\n\r\n").toString()
                     .contains("x-client=[127.0.0.1]"));
+        }
+    }
+
+    /** Like {@link #answer}, with a gzip body decoded first. */
+    private static String decoded(RunningGateway through, String raw) throws Exception {
+        try (RawHttp http = new RawHttp(through.port())) {
+            RawHttp.Response response = http.exchange(raw);
+            byte[] body = response.body();
+            if ("gzip".equals(response.header("Content-Encoding"))) {
+                try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+                        new java.io.ByteArrayInputStream(body))) {
+                    body = in.readAllBytes();
+                }
+            }
+            return response.statusLine() + " " + grouped(response.headers()) + " "
+                    + new String(body, java.nio.charset.StandardCharsets.ISO_8859_1)
+                            .replaceAll("(X-Request-Id|traceparent|X-Forwarded-Port): \\S+", "$1: *");
         }
     }
 
