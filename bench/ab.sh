@@ -7,6 +7,9 @@
 # Usage: bench/ab.sh JAR_A [JAR_B]   (JAR_B defaults to JAR_A, for comparing JAVA_OPTS_A with JAVA_OPTS_B)
 # Environment: ROUNDS (10), DURATION (5s per round and build), WARMUP (30s each), CASE (1k | 100k | close),
 #              CONNECTIONS (50), JAVA_OPTS_A / JAVA_OPTS_B (-Xmx256m), JAVA_A / JAVA_B (java), PIN (1),
+#              ROUTE_A / ROUTE_B (a route file instead of the plain caravan-proxy route, {{bench.backend}} in it
+#              naming the origin, e.g. bench/routes/headers.yaml; ROUTE_B defaults to ROUTE_A; "plain" names
+#              the plain route),
 #              BACKEND_PORT (18090), A_PORT (18091), B_PORT (18092)
 set -euo pipefail
 
@@ -34,12 +37,24 @@ pinning "$PIN"
 start_run caravan-ab "-ab"
 
 start_origin "$BACKEND_PORT"
-proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
+routes_for() { # DIR [FILE]: the given route file, or the plain caravan-proxy route
+    if [[ -n "${2:-}" && "${2:-}" != plain ]]; then
+        mkdir -p "$1"
+        cp "$2" "$1/bench.yaml"
+    else
+        proxy_route_file "$1" "http://127.0.0.1:$BACKEND_PORT"
+    fi
+}
+ROUTE_A=${ROUTE_A:-}
+ROUTE_B=${ROUTE_B:-$ROUTE_A}
+routes_for "$WORK/routes-a" "$ROUTE_A"
+routes_for "$WORK/routes-b" "$ROUTE_B"
 
-CARAVAN_ARGS="--caravan.io.threads=1 --caravan.client.maxRequestsPerConnection=100000 --caravan.accessLog.enabled=false"
-JAR=$JAR_A CARAVAN_JAVA=${JAVA_A:-java} CARAVAN_JAVA_OPTS=${JAVA_OPTS_A:--Xmx256m} start_caravan "$A_PORT" "$WORK/routes" "$WORK/a.log"
+CARAVAN_ARGS="--caravan.io.threads=1 --caravan.client.maxRequestsPerConnection=100000 --caravan.accessLog.enabled=false
+    --bench.backend=http://127.0.0.1:$BACKEND_PORT"
+JAR=$JAR_A CARAVAN_JAVA=${JAVA_A:-java} CARAVAN_JAVA_OPTS=${JAVA_OPTS_A:--Xmx256m} start_caravan "$A_PORT" "$WORK/routes-a" "$WORK/a.log"
 A_PID=$CARAVAN_PID
-JAR=$JAR_B CARAVAN_JAVA=${JAVA_B:-java} CARAVAN_JAVA_OPTS=${JAVA_OPTS_B:--Xmx256m} start_caravan "$B_PORT" "$WORK/routes" "$WORK/b.log"
+JAR=$JAR_B CARAVAN_JAVA=${JAVA_B:-java} CARAVAN_JAVA_OPTS=${JAVA_OPTS_B:--Xmx256m} start_caravan "$B_PORT" "$WORK/routes-b" "$WORK/b.log"
 B_PID=$CARAVAN_PID
 wait_http "http://127.0.0.1:$BACKEND_PORT/" "$BACKEND_PID" "origin nginx" 20
 wait_http "http://127.0.0.1:$A_PORT/" "$A_PID" "Caravan A" 60
@@ -53,8 +68,8 @@ load() { # port duration outfile
     $LOAD_CPU wrk -t2 -c"$CONNECTIONS" -d"$2" "${extra[@]}" "http://127.0.0.1:$1$path" >"$3" 2>&1
 }
 
-log "A: ${JAVA_A:-java} $JAR_A ${JAVA_OPTS_A:--Xmx256m}"
-log "B: ${JAVA_B:-java} $JAR_B ${JAVA_OPTS_B:--Xmx256m}"
+log "A: ${JAVA_A:-java} $JAR_A ${JAVA_OPTS_A:--Xmx256m} ${ROUTE_A:-(plain route)}"
+log "B: ${JAVA_B:-java} $JAR_B ${JAVA_OPTS_B:--Xmx256m} ${ROUTE_B:-(plain route)}"
 log "case $CASE, warm-up $WARMUP each, $ROUNDS rounds of $DURATION each, pinned: ${PROXY_CPU:-no}"
 load "$A_PORT" "$WARMUP" "$RESULTS/warmup-a.txt"
 load "$B_PORT" "$WARMUP" "$RESULTS/warmup-b.txt"

@@ -425,6 +425,25 @@ class ForwardOnlyRouteTest {
         }
     }
 
+    /** The routes bench/ab.sh measures the fast-path steps with load, proxy and take the fast path. */
+    @Test
+    void theBenchRoutesTakeTheFastPath() throws Exception {
+        Map<String, String> origin = Map.of("bench.backend", backend.url());
+        try (RunningGateway headers = RunningGateway.startWithCopies(
+                java.nio.file.Files.createTempDirectory("bench-headers"), origin, Path.of("bench/routes/headers.yaml"))) {
+            assertTrue(consumer(headers, "bench-headers").forwardsDirectly());
+            RawHttp.Response response = headers.get("/x");
+            assertEquals(200, response.status());
+            assertEquals("DENY", response.header("X-Frame-Options"));
+            assertEquals("acme", response.echoedHeader("X-Tenant"));
+        }
+        try (RunningGateway compress = RunningGateway.startWithCopies(
+                java.nio.file.Files.createTempDirectory("bench-compress"), origin, Path.of("bench/routes/compress.yaml"))) {
+            assertTrue(consumer(compress, "bench-compress").forwardsDirectly());
+            assertEquals(200, compress.get("/x").status());
+        }
+    }
+
     /** Whatever Camel would add around a route's steps keeps the exchange, so it still runs. */
     @Test
     void camelAroundTheStepsKeepsTheExchange(@org.junit.jupiter.api.io.TempDir Path temp) throws Exception {
