@@ -31,19 +31,7 @@ start_run caravan-kprof "-kprof"
 machine_info >"$RESULTS/summary.txt"
 
 start_origin "$BACKEND_PORT"
-start_nginx proxy "
-    upstream bench_backend { server 127.0.0.1:$BACKEND_PORT; keepalive 64; }
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        location / {
-            proxy_pass http://bench_backend;
-            proxy_http_version 1.1;
-            proxy_set_header Connection \"\";
-            proxy_buffer_size 16k;
-            proxy_buffers 16 16k;
-        }
-    }"
-PROXY_PID=$NGINX_PID
+start_nginx_proxy "$NGINX_PORT" "$BACKEND_PORT"
 proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
 CARAVAN_ARGS="--caravan.io.threads=1 --caravan.client.maxRequestsPerConnection=100000 --caravan.accessLog.enabled=false"
 start_caravan "$CARAVAN_PORT" "$WORK/routes" "$WORK/caravan.log"

@@ -241,6 +241,27 @@ start_origin() {
     BACKEND_PID=$NGINX_PID
 }
 
+# start_nginx_proxy PORT BACKEND_PORT — nginx as run.sh's reverse proxy: upstream keep-alive, and proxy buffers that
+# hold a 100 KiB body (its defaults spill to disk). Sets PROXY_PID.
+start_nginx_proxy() {
+    start_nginx proxy "
+    upstream bench_backend {
+        server 127.0.0.1:$2;
+        keepalive 64;
+    }
+    server {
+        listen 127.0.0.1:$1;
+        location / {
+            proxy_pass http://bench_backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection \"\";
+            proxy_buffer_size 16k;
+            proxy_buffers 16 16k;
+        }
+    }"
+    PROXY_PID=$NGINX_PID
+}
+
 # proxy_route_file ROUTES_DIR BACKEND_URL — writes ROUTES_DIR/bench.yaml: one caravan-proxy route for / to BACKEND_URL.
 proxy_route_file() {
     mkdir -p "$1"

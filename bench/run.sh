@@ -42,22 +42,7 @@ start_run caravan-bench ""
 start_origin "$BACKEND_PORT"
 
 # --- nginx reverse proxy: upstream keep-alive, and proxy buffers that hold a 100 KiB body (its defaults spill to disk)
-start_nginx proxy "
-    upstream bench_backend {
-        server 127.0.0.1:$BACKEND_PORT;
-        keepalive 64;
-    }
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        location / {
-            proxy_pass http://bench_backend;
-            proxy_http_version 1.1;
-            proxy_set_header Connection \"\";
-            proxy_buffer_size 16k;
-            proxy_buffers 16 16k;
-        }
-    }"
-PROXY_PID=$NGINX_PID
+start_nginx_proxy "$NGINX_PORT" "$BACKEND_PORT"
 
 # --- Caravan: like the nginx proxy, no access log and the same keep-alive limit per connection (keepalive_requests) -
 proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
