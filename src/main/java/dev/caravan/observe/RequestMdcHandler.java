@@ -14,8 +14,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 final class RequestMdcHandler extends ChannelInboundHandlerAdapter {
 
     private ProxyExchange current;
-    /** The connection's TLS facts, read once (with its first request). */
-    ObservedRequest.TlsFacts tls;
 
     /** The connection's request from now on (a new request started; its ids are put in the MDC at once). */
     void started(ProxyExchange exchange, ObservedRequest observed) {

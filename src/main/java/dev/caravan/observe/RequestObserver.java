@@ -6,6 +6,8 @@ import dev.caravan.listen.Listener;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.Attribute;
+import io.netty.util.AttributeKey;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +84,7 @@ final class RequestObserver {
         boolean stream = channel.parent() != null && !(channel.parent() instanceof io.netty.channel.ServerChannel);
         RequestMdcHandler mdc = stream ? null : channel.pipeline().get(RequestMdcHandler.class);
         ObservedRequest observed = new ObservedRequest(id, trace,
-                exchange.client().secure() ? tlsFacts(stream ? channel.parent() : channel, mdc) : null);
+                exchange.client().secure() ? tlsFacts(stream ? channel.parent() : channel) : null);
         observed.mdc = mdc;
         exchange.attach(ObservedRequest.class, observed);
         exchange.workContext(() -> RequestMdc.enter(observed));
@@ -124,10 +126,15 @@ final class RequestObserver {
         }
     }
 
+    /** Each TLS connection's facts, read with its first request and kept for the rest (and for every HTTP/2 stream). */
+    private static final AttributeKey<ObservedRequest.TlsFacts> TLS_FACTS =
+            AttributeKey.valueOf(RequestObserver.class, "tls");
+
     /** Protocol and SNI name of the connection's TLS session (read once per connection). */
-    private static ObservedRequest.TlsFacts tlsFacts(Channel channel, RequestMdcHandler cache) {
-        if (cache != null && cache.tls != null) {
-            return cache.tls;
+    private static ObservedRequest.TlsFacts tlsFacts(Channel channel) {
+        Attribute<ObservedRequest.TlsFacts> known = channel.attr(TLS_FACTS);
+        if (known.get() != null) {
+            return known.get();
         }
         SslHandler ssl = channel.pipeline().get(SslHandler.class);
         if (ssl == null) {
@@ -143,9 +150,7 @@ final class RequestObserver {
             }
         }
         ObservedRequest.TlsFacts facts = new ObservedRequest.TlsFacts(session.getProtocol(), sni);
-        if (cache != null) {
-            cache.tls = facts;
-        }
+        known.set(facts);
         return facts;
     }
 }
