@@ -29,6 +29,7 @@ public final class HeadersEndpoint extends DefaultEndpoint implements DirectStep
 
     @UriParam
     private final HeadersConfiguration configuration;
+    private HeaderRules rules;
 
     HeadersEndpoint(String uri, HeadersComponent component, HeadersConfiguration configuration) {
         super(uri, component);
@@ -39,9 +40,13 @@ public final class HeadersEndpoint extends DefaultEndpoint implements DirectStep
         return configuration;
     }
 
-    private HeaderRules rules() {
-        return new HeaderRules(getCamelContext(), configuration.getRemove(), configuration.getSet(),
-                configuration.getAdd(), configuration.getSetIfAbsent());
+    /** Compiled once per endpoint: the producer and the fast-path step share them. */
+    private synchronized HeaderRules rules() {
+        if (rules == null) {
+            rules = new HeaderRules(getCamelContext(), configuration.getRemove(), configuration.getSet(),
+                    configuration.getAdd(), configuration.getSetIfAbsent());
+        }
+        return rules;
     }
 
     @Override
