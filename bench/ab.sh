@@ -9,7 +9,8 @@
 #              CONNECTIONS (50), JAVA_OPTS_A / JAVA_OPTS_B (-Xmx256m), JAVA_A / JAVA_B (java), PIN (1),
 #              ROUTE_A / ROUTE_B (a route file instead of the plain caravan-proxy route, {{bench.backend}} in it
 #              naming the origin, e.g. bench/routes/headers.yaml; ROUTE_B defaults to ROUTE_A; "plain" names
-#              the plain route),
+#              the plain route), ARGS_A / ARGS_B (extra Caravan arguments, e.g. --caravan.metrics.enabled=false),
+#              BROWSER_HEADERS (0; 1: every request carries the dozen header fields a browser sends, see lib.sh),
 #              BACKEND_PORT (18090), A_PORT (18091), B_PORT (18092)
 set -euo pipefail
 
@@ -52,8 +53,11 @@ routes_for "$WORK/routes-b" "$ROUTE_B"
 
 CARAVAN_ARGS="--caravan.io.threads=1 --caravan.client.maxRequestsPerConnection=100000 --caravan.accessLog.enabled=false
     --bench.backend=http://127.0.0.1:$BACKEND_PORT"
+BASE_ARGS=$CARAVAN_ARGS
+CARAVAN_ARGS="$BASE_ARGS ${ARGS_A:-}"
 JAR=$JAR_A CARAVAN_JAVA=${JAVA_A:-java} CARAVAN_JAVA_OPTS=${JAVA_OPTS_A:--Xmx256m} start_caravan "$A_PORT" "$WORK/routes-a" "$WORK/a.log"
 A_PID=$CARAVAN_PID
+CARAVAN_ARGS="$BASE_ARGS ${ARGS_B:-}"
 JAR=$JAR_B CARAVAN_JAVA=${JAVA_B:-java} CARAVAN_JAVA_OPTS=${JAVA_OPTS_B:--Xmx256m} start_caravan "$B_PORT" "$WORK/routes-b" "$WORK/b.log"
 B_PID=$CARAVAN_PID
 wait_http "http://127.0.0.1:$BACKEND_PORT/" "$BACKEND_PID" "origin nginx" 20
@@ -64,12 +68,13 @@ path=/
 [[ $CASE == 100k ]] && path=/100k
 extra=()
 [[ $CASE == close ]] && extra=(-H 'Connection: close')
+[[ ${BROWSER_HEADERS:-0} == 1 ]] && extra+=("${BROWSER_WRK_HEADERS[@]}")
 load() { # port duration outfile
     $LOAD_CPU wrk -t2 -c"$CONNECTIONS" -d"$2" "${extra[@]}" "http://127.0.0.1:$1$path" >"$3" 2>&1
 }
 
-log "A: ${JAVA_A:-java} $JAR_A ${JAVA_OPTS_A:--Xmx256m} ${ROUTE_A:-(plain route)}"
-log "B: ${JAVA_B:-java} $JAR_B ${JAVA_OPTS_B:--Xmx256m} ${ROUTE_B:-(plain route)}"
+log "A: ${JAVA_A:-java} $JAR_A ${JAVA_OPTS_A:--Xmx256m} ${ROUTE_A:-(plain route)} ${ARGS_A:-}"
+log "B: ${JAVA_B:-java} $JAR_B ${JAVA_OPTS_B:--Xmx256m} ${ROUTE_B:-(plain route)} ${ARGS_B:-}"
 log "case $CASE, warm-up $WARMUP each, $ROUNDS rounds of $DURATION each, pinned: ${PROXY_CPU:-no}"
 load "$A_PORT" "$WARMUP" "$RESULTS/warmup-a.txt"
 load "$B_PORT" "$WARMUP" "$RESULTS/warmup-b.txt"

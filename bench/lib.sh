@@ -276,3 +276,19 @@ proxy_route_file() {
         value: "$2"
 EOF
 }
+
+# What a browser sends with a GET (Chrome's fields, a cookie and a referer), as wrk arguments: for BROWSER_HEADERS=1,
+# so that per-field costs show (the plain cases send Host alone).
+BROWSER_WRK_HEADERS=(
+    -H 'User-Agent: Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36'
+    -H 'Accept: text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8'
+    -H 'Accept-Language: en-GB,en;q=0.9,de;q=0.8'
+    -H 'Accept-Encoding: identity'
+    -H 'Referer: https://www.example.com/products/index.html'
+    -H 'Cookie: session=5f2b9c1e7a4d4e0b9f3c2a1d8e7f6a5b; theme=dark; consent=1'
+    -H 'Sec-Fetch-Dest: document'
+    -H 'Sec-Fetch-Mode: navigate'
+    -H 'Sec-Fetch-Site: same-origin'
+    -H 'Upgrade-Insecure-Requests: 1'
+    -H 'Cache-Control: max-age=0'
+)

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Throughput, latency and CPU per request at equal cores: wrk against an nginx origin directly, through an nginx
 # reverse proxy (1 worker) and through Caravan (1 event loop), interleaved over several rounds, for three cases:
-# 1 KiB keep-alive GETs, 100 KiB keep-alive GETs, and 1 KiB GETs on a new connection each (Connection: close).
+# 1 KiB keep-alive GETs, 100 KiB keep-alive GETs, and 1 KiB GETs on a new connection each (Connection: close); and on
+# request, "browser": 1 KiB keep-alive GETs that carry a browser's dozen header fields (lib.sh's BROWSER_WRK_HEADERS).
 # See bench/README.md.
 #
-# Environment: ROUNDS (5), DURATION (8s), CONNECTIONS (50), THREADS (2), CASES ("1k 100k close"),
+# Environment: ROUNDS (5), DURATION (8s), CONNECTIONS (50), THREADS (2), CASES ("1k 100k close"; also "browser"),
 #              WARMUP (3s per case for nginx and the origin), CARAVAN_WARMUP (20s per case: the JIT shares its core),
 #              PIN (1: origin and proxies on CPU 0, wrk on CPU 1 when the machine has 2 or more cores),
 #              IO_THREADS (1: Caravan's event loops), NGINX_WORKERS (1), CARAVAN_JAVA (java: the JVM that runs Caravan),
-#              BACKEND_PORT (18080), NGINX_PORT (18081), CARAVAN_PORT (18082)
+#              BACKEND_PORT (18080), NGINX_PORT (18081), CARAVAN_PORT (18082),
+#              FLOOR (0; 1 adds two floors on Caravan's stack, bench/NettyFloor.java on Caravan's JVM: "netty-http", the
+#              least a Netty HTTP proxy does, and "netty-tcp", a byte relay, keep-alive cases only),
+#              FLOOR_PORT (18083: netty-http; netty-tcp takes the next port)
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
@@ -24,6 +28,8 @@ export NGINX_WORKERS=${NGINX_WORKERS:-1}
 BACKEND_PORT=${BACKEND_PORT:-18080}
 NGINX_PORT=${NGINX_PORT:-18081}
 CARAVAN_PORT=${CARAVAN_PORT:-18082}
+FLOOR=${FLOOR:-0}
+FLOOR_PORT=${FLOOR_PORT:-18083}
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
@@ -34,6 +40,7 @@ source "$BENCH_DIR/lib.sh"
 require_jar
 install_missing nginx:nginx wrk:wrk curl:curl
 require_ports_free "$BACKEND_PORT" "$NGINX_PORT" "$CARAVAN_PORT"
+[[ $FLOOR == 1 ]] && require_ports_free "$FLOOR_PORT" $((FLOOR_PORT + 1))
 pinning "$PIN"
 
 start_run caravan-bench ""
@@ -59,11 +66,26 @@ log "all three targets answer 200 (Caravan pid $CARAVAN_PID, RSS after start $(m
 NAMES=(direct nginx caravan)
 declare -A PORT=([direct]=$BACKEND_PORT [nginx]=$NGINX_PORT [caravan]=$CARAVAN_PORT)
 declare -A PIDS=([direct]=$BACKEND_PID [nginx]=$PROXY_PID [caravan]=$CARAVAN_PID)
-declare -A CASE_PATH=([1k]=/ [100k]=/100k [close]=/)
-declare -A CASE_SIZE=([1k]=1024 [100k]=102400 [close]=1024)
+if [[ $FLOOR == 1 ]]; then
+    for mode in http tcp; do
+        port=$FLOOR_PORT
+        [[ $mode == tcp ]] && port=$((FLOOR_PORT + 1))
+        # shellcheck disable=SC2086
+        ${PROXY_CPU:-} ${CARAVAN_JAVA:-java} ${CARAVAN_JAVA_OPTS:--Xmx256m} -cp "$JAR" "$BENCH_DIR/NettyFloor.java" \
+            "$mode" "$port" "$BACKEND_PORT" >"$WORK/floor-$mode.log" 2>&1 &
+        STARTED_PIDS+=("$!")
+        NAMES+=("netty-$mode") PORT[netty-$mode]=$port PIDS[netty-$mode]=$!
+        wait_http "http://127.0.0.1:$port/" "$!" "netty-$mode floor" 60
+    done
+fi
+# skips CASE NAME — the byte relay cannot keep its backend connection when the client closes, so it runs keep-alive only
+skips() { [[ $1 == close && $2 == netty-tcp ]]; }
+declare -A CASE_PATH=([1k]=/ [100k]=/100k [close]=/ [browser]=/)
+declare -A CASE_SIZE=([1k]=1024 [100k]=102400 [close]=1024 [browser]=1024)
 
 for name in "${NAMES[@]}"; do
     for c in $CASES; do
+        skips "$c" "$name" && continue
         size=$(curl -s -o /dev/null -w '%{size_download}' "http://127.0.0.1:${PORT[$name]}${CASE_PATH[$c]}")
         [[ "$size" == "${CASE_SIZE[$c]}" ]] || die "$name returned $size bytes instead of ${CASE_SIZE[$c]} on ${CASE_PATH[$c]}"
     done
@@ -72,6 +94,7 @@ done
 run_wrk() { # case name duration outfile
     local extra=()
     [[ $1 == close ]] && extra=(-H 'Connection: close')
+    [[ $1 == browser ]] && extra=("${BROWSER_WRK_HEADERS[@]}")
     $LOAD_CPU wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$3" "${extra[@]}" \
         "http://127.0.0.1:${PORT[$2]}${CASE_PATH[$1]}" >"$4" 2>&1 || log "wrk against $2 exited with status $? (see $4)"
 }
@@ -79,8 +102,9 @@ run_wrk() { # case name duration outfile
 log "warm-up per case: $WARMUP for nginx and the origin, $CARAVAN_WARMUP for Caravan"
 for c in $CASES; do
     for name in "${NAMES[@]}"; do
+        skips "$c" "$name" && continue
         w=$WARMUP
-        [[ $name == caravan ]] && w=$CARAVAN_WARMUP
+        [[ $name == caravan || $name == netty-* ]] && w=$CARAVAN_WARMUP
         run_wrk "$c" "$name" "$w" "$RESULTS/warmup-$c-$name.txt"
     done
 done
@@ -89,6 +113,7 @@ printf 'round\tcase\ttarget\treq_per_sec\tp99_ms\terrors\tcpu_us_per_req\tuser_u
 for ((r = 1; r <= ROUNDS; r++)); do
     for c in $CASES; do
         for name in "${NAMES[@]}"; do
+            skips "$c" "$name" && continue
             out="$RESULTS/round$r-$c-$name.txt"
             read -r u0 s0 < <(cpu_ticks "${PIDS[$name]}")
             run_wrk "$c" "$name" "$DURATION" "$out"
@@ -130,13 +155,17 @@ done
     echo "CPU us/req: user+system time of the target's processes over the round / requests served (origin excluded)"
     for c in $CASES; do
         echo
-        echo "case $c (${CASE_SIZE[$c]} bytes$([[ $c == close ]] && echo ', Connection: close'))"
+        echo "case $c (${CASE_SIZE[$c]} bytes$([[ $c == close ]] && echo ', Connection: close')$([[ $c == browser ]] && echo ", a browser's header fields"))"
         printf '  %-10s %12s %10s %8s %12s %16s %14s\n' target "req/s (med)" "p99 ms" errors "CPU us/req" "(user/system)" "req/s vs nginx"
         for name in "${NAMES[@]}"; do
+            skips "$c" "$name" && continue
             printf '  %-10s %12.0f %10.2f %8d %12s %16s %14s\n' "$name" "${RPS[$c.$name]}" "${P99[$c.$name]}" "${ERR[$c.$name]}" \
                 "${CPU[$c.$name]}" "(${USR[$c.$name]}/${SYS[$c.$name]})" "$(ratio "${RPS[$c.$name]}" "${RPS[$c.nginx]}")"
         done
         echo "  caravan/nginx $c: throughput $(ratio "${RPS[$c.caravan]}" "${RPS[$c.nginx]}"), p99 $(ratio "${P99[$c.caravan]}" "${P99[$c.nginx]}"), CPU per request $(ratio "${CPU[$c.caravan]}" "${CPU[$c.nginx]}")"
+        if [[ $FLOOR == 1 ]]; then
+            echo "  caravan/netty-http $c: throughput $(ratio "${RPS[$c.caravan]}" "${RPS[$c.netty-http]}"), CPU per request $(ratio "${CPU[$c.caravan]}" "${CPU[$c.netty-http]}")"
+        fi
     done
     echo
     echo "Caravan RSS after the runs: $(mib "${RSS_KIB:-0}") MiB (peak VmHWM $(mib "${HWM_KIB:-0}") MiB, ${CARAVAN_JAVA_OPTS:--Xmx256m})"
