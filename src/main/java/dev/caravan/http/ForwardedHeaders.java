@@ -2,6 +2,7 @@ package dev.caravan.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -20,8 +21,13 @@ import java.util.Set;
  */
 final class ForwardedHeaders {
 
-    private static final String X_FORWARDED_FOR = "X-Forwarded-For";
-    private static final String FORWARDED = "Forwarded";
+    // names as AsciiStrings: the header map hashes them once, not on every request
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
+    private static final AsciiString X_FORWARDED_PORT = AsciiString.cached("X-Forwarded-Port");
+    private static final AsciiString X_REAL_IP = AsciiString.cached("X-Real-IP");
+    private static final AsciiString FORWARDED = AsciiString.cached("Forwarded");
     /** Client-identity headers by their lower-case, dash-spelled names. */
     private static final Set<String> FAMILY = Set.of("x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
             "x-forwarded-port", "x-forwarded-prefix", "x-forwarded-server", "forwarded", "x-real-ip", "x-client-ip",
@@ -73,13 +79,13 @@ final class ForwardedHeaders {
         String prior = joined(out, X_FORWARDED_FOR);
         out.set(X_FORWARDED_FOR, prior.isBlank() ? peer : prior + ", " + peer);
         String proto = request.isSecure() ? "https" : "http";
-        out.set("X-Forwarded-Proto", proto);
+        out.set(X_FORWARDED_PROTO, proto);
         String host = request.head().headers().get(HttpHeaderNames.HOST);
         if (host != null) {
-            out.set("X-Forwarded-Host", host);
+            out.set(X_FORWARDED_HOST, host);
         }
-        out.set("X-Forwarded-Port", Integer.toString(request.localAddress().getPort()));
-        out.set("X-Real-IP", request.clientIp());
+        out.set(X_FORWARDED_PORT, Integer.toString(request.localAddress().getPort()));
+        out.set(X_REAL_IP, request.clientIp());
         if (emitForwarded) {
             String element = "for=" + node(peer) + ";proto=" + proto + (host == null ? "" : ";host=\"" + host + "\"");
             String priorForwarded = joined(out, FORWARDED);

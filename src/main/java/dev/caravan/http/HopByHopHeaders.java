@@ -25,7 +25,7 @@ public final class HopByHopHeaders {
         HttpHeaderNames.PROXY_AUTHENTICATE,
     };
 
-    private static final java.util.Set<String> PROTECTED = java.util.Set.of("content-length", "transfer-encoding", "host");
+    private static final String[] PROTECTED = {"content-length", "transfer-encoding", "host"};
 
     private HopByHopHeaders() {
     }
@@ -60,15 +60,28 @@ public final class HopByHopHeaders {
             return List.of(); // without reading the (absent) values into a new list: this runs on every head
         }
         List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+        if (values.size() == 1 && values.get(0).indexOf(',') < 0) { // the usual "keep-alive" or "close": no split
+            String token = values.get(0).trim();
+            return token.isEmpty() || isProtected(token) ? List.of() : List.of(token);
+        }
         List<String> tokens = new ArrayList<>(2);
         for (String value : values) {
             for (String token : value.split(",")) {
                 String trimmed = token.trim();
-                if (!trimmed.isEmpty() && !PROTECTED.contains(trimmed.toLowerCase(java.util.Locale.ROOT))) {
+                if (!trimmed.isEmpty() && !isProtected(trimmed)) {
                     tokens.add(trimmed);
                 }
             }
         }
         return tokens;
+    }
+
+    private static boolean isProtected(String token) {
+        for (String name : PROTECTED) {
+            if (name.equalsIgnoreCase(token)) { // a length check first: no lower-cased copy of each token
+                return true;
+            }
+        }
+        return false;
     }
 }

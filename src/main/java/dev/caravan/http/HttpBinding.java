@@ -13,10 +13,12 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.AsciiString;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -203,8 +205,10 @@ public final class HttpBinding {
         } else {
             HttpHeaders wire = request.head().headers();
             List<String> connectionListed = HopByHopHeaders.connectionTokens(wire);
-            for (Map.Entry<String, String> header : wire) {
-                String name = header.getKey();
+            // the decoder's names and values as they are (the String iterator copies each)
+            for (Iterator<Map.Entry<CharSequence, CharSequence>> it = wire.iteratorCharSequence(); it.hasNext(); ) {
+                Map.Entry<CharSequence, CharSequence> header = it.next();
+                CharSequence name = header.getKey();
                 if (MessageHeaders.isEndToEnd(name) && !namedIn(connectionListed, name)) {
                     headers.add(name, header.getValue());
                 }
@@ -215,9 +219,9 @@ public final class HttpBinding {
         return withStreamedBody(outgoing, request, request.requestBody());
     }
 
-    private static boolean namedIn(List<String> names, String name) {
+    private static boolean namedIn(List<String> names, CharSequence name) {
         for (String listed : names) {
-            if (listed.equalsIgnoreCase(name)) {
+            if (AsciiString.contentEqualsIgnoreCase(listed, name)) {
                 return true;
             }
         }

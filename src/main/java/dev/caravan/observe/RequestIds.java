@@ -1,5 +1,6 @@
 package dev.caravan.observe;
 
+import io.netty.util.AsciiString;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -11,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class RequestIds {
 
-    public static final String HEADER = "X-Request-Id";
+    public static final AsciiString HEADER = AsciiString.cached("X-Request-Id"); // hashed once, not per request
     static final int MAX_LENGTH = 128;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 

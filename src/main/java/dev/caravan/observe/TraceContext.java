@@ -1,5 +1,6 @@
 package dev.caravan.observe;
 
+import io.netty.util.AsciiString;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -16,8 +17,8 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public record TraceContext(String traceId, String spanId, String parentId, String flags) {
 
-    public static final String TRACEPARENT = "traceparent";
-    public static final String TRACESTATE = "tracestate";
+    public static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
+    public static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
     private static final String ZERO_TRACE = "00000000000000000000000000000000";
     private static final String ZERO_SPAN = "0000000000000000";
 
