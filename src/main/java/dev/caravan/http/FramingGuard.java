@@ -127,31 +127,19 @@ public final class FramingGuard {
             }
             start = text;
         }
-        FoldScan scan = new FoldScan();
-        in.forEachByte(start, end - start, scan);
-        return scan.folded ? "obsolete line folding in a header" : null;
-    }
-
-    /** Finds a line start with a blank before the empty line that ends the head. */
-    private static final class FoldScan implements ByteProcessor {
-        private boolean afterLineFeed;
-        private boolean folded;
-
-        @Override
-        public boolean process(byte b) {
-            if (afterLineFeed) {
-                afterLineFeed = false;
-                if (b == '\r' || b == '\n') {
-                    return false; // the empty line: the head ends, what follows is body or the next message
-                }
-                if (isBlank(b)) {
-                    folded = true;
-                    return false;
-                }
+        // from line feed to line feed: ByteBuf.indexOf scans eight bytes a step, where a ByteProcessor is called for
+        // each (a browser's head is many hundred bytes, and this runs on every read)
+        for (int lineFeed = in.indexOf(start, end, (byte) '\n'); lineFeed >= 0 && lineFeed + 1 < end;
+                lineFeed = in.indexOf(lineFeed + 1, end, (byte) '\n')) {
+            byte next = in.getByte(lineFeed + 1);
+            if (next == '\r' || next == '\n') {
+                return null; // the empty line: the head ends, what follows is body or the next message
             }
-            afterLineFeed = b == '\n';
-            return true;
+            if (isBlank(next)) {
+                return "obsolete line folding in a header";
+            }
         }
+        return null;
     }
 
     private static boolean isBlank(byte b) {

@@ -26,6 +26,27 @@ class FramingGuardTest {
         assertThat(problem(decoder, "GET / HTTP/1.1\r\nX-A: 1\r\n\r\n")).isNull();
     }
 
+    /** The scan jumps from line feed to line feed: where the fold is, what ends the head and a cut buffer all count. */
+    @Test
+    void theFoldScanLooksAtEveryLineStartOfTheHeadAndNothingAfterIt() {
+        String browserHead = "GET /a HTTP/1.1\r\nHost: example.com\r\nUser-Agent: Mozilla/5.0 (X11; Linux x86_64)\r\n"
+                + "Accept: text/html,application/xhtml+xml\r\nCookie: a=1; b=2\r\n";
+        assertThat(problem(new HttpRequestDecoder(), browserHead + "\tfolded with a tab\r\n\r\n"))
+                .isEqualTo("obsolete line folding in a header");
+        assertThat(problem(new HttpRequestDecoder(), browserHead + "X-Last: 1\r\n \r\n\r\n"))
+                .isEqualTo("obsolete line folding in a header");
+        assertThat(problem(new HttpRequestDecoder(), browserHead + "X-Last: 1\n folded after a bare LF\n\n"))
+                .isEqualTo("obsolete line folding in a header");
+        // after the empty line comes the body (or the next request): a blank there is no fold
+        assertThat(problem(new HttpRequestDecoder(), browserHead + "\r\n  body text\r\n more\r\n")).isNull();
+        assertThat(problem(new HttpRequestDecoder(), browserHead + "\n\n  body")).isNull();
+        // a buffer that ends right after a line feed: the next read decides
+        assertThat(problem(new HttpRequestDecoder(), browserHead)).isNull();
+        // empty lines before the request line are skipped, not taken for the end of a head
+        assertThat(problem(new HttpRequestDecoder(), "\r\n\r\nGET / HTTP/1.1\r\nX-A: 1\r\n continued\r\n\r\n"))
+                .isEqualTo("obsolete line folding in a header");
+    }
+
     @Test
     void aChunkSizeThatDoesNotFitIsSeenWhereTheDecoderExpectsOne() {
         EmbeddedChannel channel = after("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n");
