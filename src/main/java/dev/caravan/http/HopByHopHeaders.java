@@ -59,18 +59,19 @@ public final class HopByHopHeaders {
         if (!headers.contains(HttpHeaderNames.CONNECTION)) {
             return List.of(); // without reading the (absent) values into a new list: this runs on every head
         }
-        List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
-        if (values.size() == 1 && values.get(0).indexOf(',') < 0) { // the usual "keep-alive" or "close": no split
-            String token = values.get(0).trim();
-            return token.isEmpty() || isProtected(token) ? List.of() : List.of(token);
-        }
         List<String> tokens = new ArrayList<>(2);
-        for (String value : values) {
-            for (String token : value.split(",")) {
-                String trimmed = token.trim();
-                if (!trimmed.isEmpty() && !isProtected(trimmed)) {
-                    tokens.add(trimmed);
+        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+            // comma to comma by indexOf: no array of pieces, and the usual lone "keep-alive" is taken as it is
+            // (substring and trim return the same String when there is nothing to cut)
+            int start = 0;
+            while (start <= value.length()) {
+                int comma = value.indexOf(',', start);
+                int end = comma < 0 ? value.length() : comma;
+                String token = value.substring(start, end).trim();
+                if (!token.isEmpty() && !isProtected(token)) {
+                    tokens.add(token);
                 }
+                start = end + 1;
             }
         }
         return tokens;
