@@ -95,10 +95,8 @@ public final class HttpBinding {
         if (!MessageHeaders.isEndToEnd(name) || !wire.contains(name)) {
             return null;
         }
-        for (String listed : HopByHopHeaders.connectionTokens(wire)) {
-            if (listed.equalsIgnoreCase(name)) {
-                return null;
-            }
+        if (namedIn(HopByHopHeaders.connectionTokens(wire), name)) {
+            return null;
         }
         List<String> values = wire.getAll(name);
         return values.size() == 1 ? values.get(0) : new ArrayList<>(values);
