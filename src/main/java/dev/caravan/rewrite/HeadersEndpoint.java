@@ -5,12 +5,15 @@ import dev.caravan.http.ProxyExchange;
 import org.apache.camel.Category;
 import org.apache.camel.Consumer;
 import org.apache.camel.Exchange;
+import org.apache.camel.Message;
 import org.apache.camel.Processor;
 import org.apache.camel.Producer;
 import org.apache.camel.spi.UriEndpoint;
 import org.apache.camel.spi.UriParam;
 import org.apache.camel.support.DefaultEndpoint;
 import org.apache.camel.support.DefaultProducer;
+
+import java.util.function.Supplier;
 
 /**
  * Edits the headers of a proxied request or of its response: remove, set, add, set-if-absent.
@@ -52,16 +55,14 @@ public final class HeadersEndpoint extends DefaultEndpoint implements DirectStep
     @Override
     public Producer createProducer() {
         HeaderRules rules = rules();
-        boolean response = configuration.isResponse();
         return new DefaultProducer(this) {
             @Override
             public void process(Exchange exchange) {
                 HeaderRules.Evaluated edits = rules.constant() != null ? rules.constant() : rules.evaluate(exchange);
-                if (response) {
-                    onEveryResponse(ProxyExchange.require(exchange, "caravan-headers:response"), edits);
-                } else {
-                    edits.applyTo(exchange.getMessage());
-                }
+                // a request edit works in any route; only a response edit needs the caravan: exchange
+                ProxyExchange request = configuration.isResponse()
+                        ? ProxyExchange.require(exchange, "caravan-headers:response") : null;
+                apply(edits, request, exchange::getMessage);
             }
         };
     }
@@ -73,19 +74,19 @@ public final class HeadersEndpoint extends DefaultEndpoint implements DirectStep
         if (edits == null) {
             return null;
         }
-        boolean response = configuration.isResponse();
         return (request, message) -> {
-            if (response) {
-                onEveryResponse(request, edits);
-            } else {
-                edits.applyTo(message.get());
-            }
+            apply(edits, request, message);
             return null;
         };
     }
 
-    private static void onEveryResponse(ProxyExchange request, HeaderRules.Evaluated edits) {
-        request.onResponseHead((proxy, head) -> edits.applyTo(head.headers()));
+    /** Response edits go on every response head of the request; request edits onto the route's message, now. */
+    private void apply(HeaderRules.Evaluated edits, ProxyExchange request, Supplier<Message> message) {
+        if (configuration.isResponse()) {
+            request.onResponseHead((proxy, head) -> edits.applyTo(head.headers()));
+        } else {
+            edits.applyTo(message.get());
+        }
     }
 
     @Override
