@@ -108,8 +108,9 @@ public class NettyFloor {
 
         private void attach(Channel client, Channel backend) {
             this.backend = backend;
-            backend.pipeline().get(Back.class).front = this;
-            backend.pipeline().get(Back.class).client = client;
+            Back back = backend.pipeline().get(Back.class);
+            back.front = this;
+            back.client = client;
             client.config().setAutoRead(true);
         }
 
