@@ -16,7 +16,10 @@ public final class StreamingBody implements BodySource {
     static final int HIGH_WATER_BYTES = 64 * 1024;
 
     private final ReadControl reads;
-    private final ArrayDeque<HttpContent> queued = new ArrayDeque<>(4);
+    /** The oldest queued content: most bodies queue at most one (a GET's empty end), so no deque for them. */
+    private HttpContent first;
+    /** What queued after {@link #first}, made on first need. */
+    private ArrayDeque<HttpContent> rest;
     private int queuedBytes;
     private BodySink sink;
     private boolean complete;
@@ -53,11 +56,11 @@ public final class StreamingBody implements BodySource {
             ReferenceCountUtil.release(content);
             return;
         }
-        if (sink != null && queued.isEmpty()) {
+        if (sink != null && first == null) { // (rest is empty whenever first is: see poll())
             sink.onContent(content);
             return;
         }
-        queued.add(content);
+        queue(content);
         queuedBytes += content.content().readableBytes();
         if (sink == null && queuedBytes > HIGH_WATER_BYTES && !complete) {
             reads.pauseReading();
@@ -102,7 +105,7 @@ public final class StreamingBody implements BodySource {
         }
         HttpContent next;
         boolean drained = false;
-        while ((next = queued.poll()) != null) {
+        while ((next = poll()) != null) {
             queuedBytes -= next.content().readableBytes();
             newSink.onContent(next);
             drained = true;
@@ -151,9 +154,27 @@ public final class StreamingBody implements BodySource {
         }
     }
 
+    private void queue(HttpContent content) {
+        if (first == null) {
+            first = content;
+        } else {
+            if (rest == null) {
+                rest = new ArrayDeque<>(4);
+            }
+            rest.add(content);
+        }
+    }
+
+    /** The oldest queued content, or null; what comes next moves up to {@link #first}. */
+    private HttpContent poll() {
+        HttpContent oldest = first;
+        first = rest == null ? null : rest.poll();
+        return oldest;
+    }
+
     private void releaseQueued() {
         HttpContent next;
-        while ((next = queued.poll()) != null) {
+        while ((next = poll()) != null) {
             ReferenceCountUtil.release(next);
         }
         queuedBytes = 0;
