@@ -7,7 +7,24 @@ import java.util.Locale;
  * One backend base URL, such as {@code http://10.0.0.5:8080/v1} or {@code https://api.internal/v1}: where to connect,
  * whether over TLS, and which path to put in front of the forwarded request path.
  */
-public record BackendTarget(String scheme, String host, int port, String basePath) {
+public final class BackendTarget {
+
+    private final String scheme;
+    private final String host;
+    private final int port;
+    private final String basePath;
+    // made once: every forwarded request names its backend's authority and origin
+    private final String authority;
+    private final String origin;
+
+    private BackendTarget(String scheme, String host, int port, String basePath) {
+        this.scheme = scheme;
+        this.host = host;
+        this.port = port;
+        this.basePath = basePath;
+        this.authority = port == defaultPort(scheme) ? host : host + ":" + port;
+        this.origin = scheme + "://" + authority;
+    }
 
     public static BackendTarget parse(String url) {
         URI uri;
@@ -38,6 +55,23 @@ public record BackendTarget(String scheme, String host, int port, String basePat
         return scheme.equals("https") ? 443 : 80;
     }
 
+    public String scheme() {
+        return scheme;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The path put in front of the forwarded request path ("" for none; never ends with "/"). */
+    public String basePath() {
+        return basePath;
+    }
+
     /** True when connections to this backend use TLS. */
     public boolean secure() {
         return scheme.equals("https");
@@ -45,7 +79,7 @@ public record BackendTarget(String scheme, String host, int port, String basePat
 
     /** Identifies the connection pool: scheme, host and port (plain and TLS connections never share a pool). */
     public String origin() {
-        return scheme + "://" + authority();
+        return origin;
     }
 
     /** The ways a backend may spell its own origin in a URL: with its port, and without a default one. */
@@ -60,6 +94,22 @@ public record BackendTarget(String scheme, String host, int port, String basePat
 
     /** The value for a {@code Host} header naming this backend. */
     public String authority() {
-        return port == defaultPort(scheme) ? host : host + ":" + port;
+        return authority;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof BackendTarget that && port == that.port && scheme.equals(that.scheme)
+                && host.equals(that.host) && basePath.equals(that.basePath);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(scheme, host, port, basePath);
+    }
+
+    @Override
+    public String toString() {
+        return origin + basePath;
     }
 }

@@ -12,6 +12,7 @@ import dev.caravan.http.ProxyExchange;
 import dev.caravan.rewrite.BackendAddressRewrite;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import org.apache.camel.AsyncCallback;
 import org.apache.camel.Exchange;
@@ -176,7 +177,8 @@ final class ForwardProducer extends DefaultAsyncProducer implements DirectForwar
         private final AsyncCallback callback;
         private final Done done;
         private final ProxyExchange request;
-        private final Set<Backend> tried = new HashSet<>(4);
+        /** Backends tried so far; most requests need one attempt, so a set is made only for a second. */
+        private Set<Backend> tried = Set.of();
         private final String key;
         private final String cookieSent;
         private final boolean markedIdempotent;
@@ -219,7 +221,13 @@ final class ForwardProducer extends DefaultAsyncProducer implements DirectForwar
                 fail(new BackendsUnavailableException("Every backend is ejected", upstream.secondsUntilOneReturns()));
                 return;
             }
-            tried.add(current);
+            if (tried.isEmpty()) {
+                tried = Set.of(current);
+            } else {
+                Set<Backend> more = new HashSet<>(tried);
+                more.add(current);
+                tried = more;
+            }
             BackendTarget target = targets.get(current);
             try {
                 outgoing = exchange == null
@@ -266,7 +274,7 @@ final class ForwardProducer extends DefaultAsyncProducer implements DirectForwar
                 binding.backendResponseToCamel(outcome.response(), outcome.body(), message);
                 request.attachBackendBody(outcome.body());
                 if (addresses != null) {
-                    String host = request.head().headers().get("Host");
+                    String host = request.head().headers().get(HttpHeaderNames.HOST);
                     if (host != null) {
                         addresses.get(current).apply(message.getHeaders(), request.isSecure() ? "https" : "http", host);
                     }
@@ -305,7 +313,7 @@ final class ForwardProducer extends DefaultAsyncProducer implements DirectForwar
         private void respondDirect(ForwardOutcome outcome) {
             HttpResponse head = binding.relayToClient(outcome.response(), request);
             if (addresses != null) {
-                String host = request.head().headers().get("Host");
+                String host = request.head().headers().get(HttpHeaderNames.HOST);
                 if (host != null) {
                     addresses.get(current).apply(head.headers(), request.isSecure() ? "https" : "http", host);
                 }

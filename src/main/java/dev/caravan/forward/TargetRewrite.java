@@ -23,6 +23,9 @@ public final class TargetRewrite {
         if (rawTarget.equals("*")) {
             return rawTarget;
         }
+        if (stripPrefix.isEmpty() && basePath.isEmpty() && !rawTarget.isEmpty() && rawTarget.charAt(0) == '/') {
+            return forEncoder(rawTarget); // the usual route: the target goes as it came, no copy
+        }
         int q = rawTarget.indexOf('?');
         String path = q < 0 ? rawTarget : rawTarget.substring(0, q);
         String rest = q < 0 ? "" : rawTarget.substring(q);

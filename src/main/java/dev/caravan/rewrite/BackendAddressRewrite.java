@@ -1,5 +1,7 @@
 package dev.caravan.rewrite;
 
+import io.netty.util.AsciiString;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +23,10 @@ public record BackendAddressRewrite(List<String> backendOrigins, String backendB
                                     String[] cookieDomain, String[] cookiePath) {
 
     private static final String[] LOCATION_HEADERS = {"Location", "Content-Location"};
-    private static final String[] REWRITTEN = {"Location", "Content-Location", "Refresh", "Set-Cookie"};
+    /** As AsciiStrings: every relayed head is asked for each, and their hashes are made once, not per request. */
+    private static final AsciiString[] REWRITTEN = {AsciiString.cached("Location"),
+            AsciiString.cached("Content-Location"), AsciiString.cached("Refresh"), AsciiString.cached("Set-Cookie")};
+    private static final AsciiString SET_COOKIE = REWRITTEN[3];
 
     /** Parses a {@code from:to} option; null when empty. */
     public static String[] mapping(String name, String value) {
@@ -69,8 +74,8 @@ public record BackendAddressRewrite(List<String> backendOrigins, String backendB
      */
     public void apply(io.netty.handler.codec.http.HttpHeaders headers, String clientScheme, String clientAuthority) {
         Map<String, Object> affected = null;
-        for (String name : REWRITTEN) {
-            if (name.equals("Set-Cookie") && cookieDomain == null && cookiePath == null) {
+        for (AsciiString name : REWRITTEN) {
+            if (name == SET_COOKIE && cookieDomain == null && cookiePath == null) {
                 continue;
             }
             if (!headers.contains(name)) {
@@ -81,7 +86,7 @@ public record BackendAddressRewrite(List<String> backendOrigins, String backendB
                 if (affected == null) {
                     affected = new java.util.TreeMap<>(String.CASE_INSENSITIVE_ORDER);
                 }
-                affected.put(name, values.size() == 1 ? values.get(0) : new ArrayList<Object>(values));
+                affected.put(name.toString(), values.size() == 1 ? values.get(0) : new ArrayList<Object>(values));
             }
         }
         if (affected == null) {
