@@ -5,6 +5,7 @@ import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
 
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 
 /**
@@ -59,8 +60,13 @@ public final class HopByHopHeaders {
         if (!headers.contains(HttpHeaderNames.CONNECTION)) {
             return List.of(); // without reading the (absent) values into a new list: this runs on every head
         }
-        List<String> tokens = new ArrayList<>(2);
-        for (String value : headers.getAll(HttpHeaderNames.CONNECTION)) {
+        List<String> tokens = null; // made for the first token that counts: a lone "close" needs none
+        // values as stored, not getAll(): that copies them into a new list on every head. The iterator gives the
+        // last value first, so each value's tokens go in front of the later ones'
+        for (Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);
+             values.hasNext(); ) {
+            String value = values.next().toString();
+            int at = 0;
             // comma to comma by indexOf: no array of pieces, and the usual lone "keep-alive" is taken as it is
             // (substring and trim return the same String when there is nothing to cut)
             int start = 0;
@@ -69,12 +75,15 @@ public final class HopByHopHeaders {
                 int end = comma < 0 ? value.length() : comma;
                 String token = value.substring(start, end).trim();
                 if (!token.isEmpty() && !isProtected(token)) {
-                    tokens.add(token);
+                    if (tokens == null) {
+                        tokens = new ArrayList<>(2);
+                    }
+                    tokens.add(at++, token);
                 }
                 start = end + 1;
             }
         }
-        return tokens;
+        return tokens == null ? List.of() : tokens;
     }
 
     private static boolean isProtected(String token) {

@@ -1,6 +1,9 @@
 package dev.caravan.http;
 
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpUtil;
 
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -114,5 +117,20 @@ public final class MessageHeaders {
 
     public static boolean isEndToEnd(CharSequence name) {
         return !InternalHeaders.isInternal(name) && !HopByHopHeaders.isFixed(name);
+    }
+
+    /**
+     * {@link HttpUtil#isKeepAlive}, without its value iterator when there is no {@code Connection} field (most
+     * messages): then the version's default decides.
+     */
+    public static boolean isKeepAlive(HttpMessage message) {
+        return message.headers().contains(HttpHeaderNames.CONNECTION)
+                ? HttpUtil.isKeepAlive(message) : message.protocolVersion().isKeepAliveDefault();
+    }
+
+    /** {@link HttpUtil#isTransferEncodingChunked}, without its value iterator when there is no such field. */
+    public static boolean isChunked(HttpMessage message) {
+        return message.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)
+                && HttpUtil.isTransferEncodingChunked(message);
     }
 }

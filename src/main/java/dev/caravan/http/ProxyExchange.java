@@ -45,7 +45,9 @@ public final class ProxyExchange {
     private final ClientInfo client;
     private final ClientResponder responder;
     private final RequestLog log;
-    private final List<ResponseHeadFilter> headFilters = new ArrayList<>(4);
+    /** The listener's head filters (shared by all its exchanges, never changed here) and the route's (made on need). */
+    private final List<ResponseHeadFilter> listenerFilters;
+    private List<ResponseHeadFilter> routeFilters;
     private List<BodyDecorator> responseDecorators;
     private List<BodyDecorator> requestDecorators;
     private BodySource requestBodyToSend;
@@ -59,7 +61,8 @@ public final class ProxyExchange {
     private boolean webSocketUpgrade;
     private ErrorRenderer errorRenderer;
     private boolean upgraded;
-    private java.util.Map<Class<?>, Object> attachments;
+    /** Type, value, type, value...: one or two per request, so a scan beats a map. */
+    private Object[] attachments;
     private java.util.Map<String, Object> carriedHeaders;
     private WorkContext workContext;
     /** Sets of open requests hash every request: a random number is far cheaper than an identity hash. */
@@ -80,7 +83,7 @@ public final class ProxyExchange {
         this.client = client;
         this.responder = responder;
         this.log = log;
-        this.headFilters.addAll(listenerFilters);
+        this.listenerFilters = List.copyOf(listenerFilters);
     }
 
     /** Identity, as Object's; only the hash is cheaper. */
@@ -211,7 +214,7 @@ public final class ProxyExchange {
 
     /** True when the client announced a body (chunked, or a non-zero Content-Length). */
     public boolean hasBody() {
-        return HttpUtil.isTransferEncodingChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
+        return MessageHeaders.isChunked(head) || HttpUtil.getContentLength(head, 0L) > 0;
     }
 
     /** The request body as the client sends it: the handle a route's message carries as its body. */
@@ -288,7 +291,10 @@ public final class ProxyExchange {
 
     /** Head tier: edit every final response head of this exchange (see {@link ResponseHeadFilter}). */
     public void onResponseHead(ResponseHeadFilter filter) {
-        headFilters.add(filter);
+        if (routeFilters == null) {
+            routeFilters = new ArrayList<>(2);
+        }
+        routeFilters.add(filter);
     }
 
     /** Byte tier: wrap the response body on its way to the client (applied in installation order). */
@@ -350,8 +356,14 @@ public final class ProxyExchange {
         responded = true;
         relayingBackendBody = body != null && body == backendBody;
         try {
-            for (int i = headFilters.size() - 1; i >= 0; i--) {
-                headFilters.get(i).filter(this, response);
+            // the last installed first: the route's, then the listener's (they have the last word)
+            if (routeFilters != null) {
+                for (int i = routeFilters.size() - 1; i >= 0; i--) {
+                    routeFilters.get(i).filter(this, response);
+                }
+            }
+            for (int i = listenerFilters.size() - 1; i >= 0; i--) {
+                listenerFilters.get(i).filter(this, response);
             }
         } catch (RuntimeException e) {
             // a filter that breaks must not leave the client waiting, nor send a half-edited head
@@ -507,16 +519,30 @@ public final class ProxyExchange {
 
     /** What a listener-wide feature attached to this exchange under {@code type}, or null. */
     public <T> T attachment(Class<T> type) {
-        Object value = attachments == null ? null : attachments.get(type);
-        return type.cast(value);
+        if (attachments != null) {
+            for (int i = 0; i < attachments.length && attachments[i] != null; i += 2) {
+                if (attachments[i] == type) {
+                    return type.cast(attachments[i + 1]);
+                }
+            }
+        }
+        return null;
     }
 
     /** Attaches per-request state of a listener-wide feature (request id, trace context, access-log choice). */
     public <T> void attach(Class<T> type, T value) {
         if (attachments == null) {
-            attachments = new java.util.IdentityHashMap<>(4);
+            attachments = new Object[4];
         }
-        attachments.put(type, value);
+        int free = 0;
+        while (free < attachments.length && attachments[free] != null && attachments[free] != type) {
+            free += 2;
+        }
+        if (free == attachments.length) {
+            attachments = java.util.Arrays.copyOf(attachments, attachments.length * 2);
+        }
+        attachments[free] = type;
+        attachments[free + 1] = value;
     }
 
     /** The body bytes the connection read for this request (counted as they arrive). */

@@ -6,6 +6,7 @@ import dev.caravan.http.ClientInfo;
 import dev.caravan.http.ClientResponder;
 import dev.caravan.http.ErrorPage;
 import dev.caravan.http.HostHeader;
+import dev.caravan.http.MessageHeaders;
 import dev.caravan.http.PathCanonicalizer;
 import dev.caravan.http.PeerAddress;
 import dev.caravan.http.ProxyExchange;
@@ -48,6 +49,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -99,6 +101,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private BodySource responseBody;
     private ChannelBodyWriter responseWriter;
     private final ArrayDeque<Object> backlog = new ArrayDeque<>(2);
+    /** The client of every request here, when the peer is not a trusted proxy (see {@link #clientOf}). */
+    private ClientInfo peerClient;
     private long lastActivity;
     /** When the first byte of the request head being read arrived (0: none is being read). */
     private long headStarted;
@@ -276,7 +280,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         headStarted = 0;
         headBytes = false;
         int maxRequests = config.limits().maxRequestsPerConnection();
-        closeAfterResponse = stream || !HttpUtil.isKeepAlive(request) || (maxRequests > 0 && ++requests >= maxRequests);
+        closeAfterResponse = stream || !MessageHeaders.isKeepAlive(request) || (maxRequests > 0 && ++requests >= maxRequests);
         String target = originForm(request.uri());
         int invalid = request.decoderResult().isFailure()
                 ? statusForDecodeFailure(request.decoderResult()) : validate(request, target);
@@ -290,10 +294,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         }
         StreamingBody body = invalid == 0 ? new StreamingBody(this) : StreamingBody.empty();
         body.readBurstStarted();
-        InetAddress peer = PeerAddress.of(ctx.channel()).getAddress();
-        ClientInfo client = new ClientInfo(config.name(), config.secure(),
-                config.forwardedTrust().clientOf(peer, request.headers()), config.forwardedTrust().peer(peer),
-                clientCertSubject());
+        ClientInfo client = clientOf(request);
         current = new ProxyExchange(request, target == null ? "/" : target, canonical, body, ctx.channel(), client, this,
                 listenerFilters, new RequestLog(acceptedNanos, clock.getAsLong()));
         current.log().protocol(stream ? "HTTP/2" : request.protocolVersion().text());
@@ -322,6 +323,24 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         current.respondError(status);
     }
 
+    /**
+     * Who sent this request. Only a trusted proxy's forwarding headers name someone else; for any other peer the
+     * answer is the same for every request of the connection, so it is worked out once and kept.
+     */
+    private ClientInfo clientOf(HttpRequest request) {
+        if (peerClient != null) {
+            return peerClient;
+        }
+        InetAddress peer = PeerAddress.of(ctx.channel()).getAddress();
+        ClientInfo.Peer standing = config.forwardedTrust().peer(peer);
+        ClientInfo client = new ClientInfo(config.name(), config.secure(),
+                config.forwardedTrust().clientOf(peer, request.headers()), standing, clientCertSubject());
+        if (standing != ClientInfo.Peer.TRUSTED_PROXY) {
+            peerClient = client;
+        }
+        return client;
+    }
+
     /** Read once per TLS connection and kept there, where every HTTP/2 stream of it finds it. */
     private String clientCertSubject() {
         return config.secure() ? ClientCertificateSubject.of(stream ? ctx.channel().parent() : ctx.channel()) : null;
@@ -344,9 +363,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         if (headers.size() > config.limits().maxHeaderCount()) {
             return 431;
         }
-        List<String> hosts = headers.getAll(HttpHeaderNames.HOST);
-        if (hosts.size() > 1 || (hosts.isEmpty() && request.protocolVersion().equals(HttpVersion.HTTP_1_1))
-                || (hosts.size() == 1 && !HostHeader.isValid(hosts.get(0)))) {
+        // the values as stored (getAll() would copy them into a new list on every request)
+        Iterator<? extends CharSequence> hosts = headers.valueCharSequenceIterator(HttpHeaderNames.HOST);
+        if (hosts.hasNext()) {
+            String host = hosts.next().toString();
+            if (hosts.hasNext() || !HostHeader.isValid(host)) {
+                return 400; // two Host fields, or one that is not a host
+            }
+        } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
             return 400;
         }
         String transferEncoding = headers.get(HttpHeaderNames.TRANSFER_ENCODING);

@@ -20,6 +20,12 @@ class TrustedProxiesTest {
     Path temp;
 
     private RawHttp.Response through(String trustedProxies, String... headers) throws Exception {
+        return throughOneConnection(trustedProxies, new String[][] {headers}).get(0);
+    }
+
+    /** One request per entry of {@code requests} (its header lines), all on one kept connection. */
+    private java.util.List<RawHttp.Response> throughOneConnection(String trustedProxies, String[]... requests)
+            throws Exception {
         try (TestBackend backend = TestBackend.start("b")) {
             Path routes = Files.createDirectories(temp.resolve("routes-" + trustedProxies.hashCode()));
             Files.writeString(routes.resolve("proxy.yaml"), """
@@ -35,11 +41,15 @@ class TrustedProxiesTest {
                     """.formatted(backend.url()));
             try (RunningGateway gateway = RunningGateway.start(routes, Map.of("caravan.trustedProxies", trustedProxies));
                  RawHttp http = new RawHttp(gateway.port())) {
-                StringBuilder raw = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
-                for (String header : headers) {
-                    raw.append(header).append("\r\n");
+                java.util.List<RawHttp.Response> responses = new java.util.ArrayList<>();
+                for (String[] headers : requests) {
+                    StringBuilder raw = new StringBuilder("GET / HTTP/1.1\r\nHost: t\r\n");
+                    for (String header : headers) {
+                        raw.append(header).append("\r\n");
+                    }
+                    responses.add(http.exchange(raw.append("\r\n").toString()));
                 }
-                return http.exchange(raw.append("\r\n").toString());
+                return responses;
             }
         }
     }
@@ -61,5 +71,25 @@ class TrustedProxiesTest {
         assertNull(response.echoedHeader("Forwarded"));
         assertEquals("127.0.0.1", response.echoedHeader("X-Real-IP"), "Caravan's, not the client's");
         assertEquals("1.1 caravan", response.echoedHeader("Via"));
+    }
+
+    @Test
+    void eachRequestOfATrustedProxysKeptConnectionNamesItsOwnClient() throws Exception {
+        java.util.List<RawHttp.Response> responses = throughOneConnection("127.0.0.1",
+                new String[] {"X-Forwarded-For: 203.0.113.7"}, new String[] {"X-Forwarded-For: 198.51.100.9"},
+                new String[] {});
+        assertEquals("203.0.113.7", responses.get(0).echoedHeader("X-Client"));
+        assertEquals("198.51.100.9", responses.get(1).echoedHeader("X-Client"), "not the first request's client");
+        assertEquals("127.0.0.1", responses.get(2).echoedHeader("X-Client"), "no chain: the proxy itself");
+        assertEquals("198.51.100.9, 127.0.0.1", responses.get(1).echoedHeader("X-Forwarded-For"));
+    }
+
+    @Test
+    void anUntrustedPeerIsTheClientOfEveryRequestOfItsConnection() throws Exception {
+        java.util.List<RawHttp.Response> responses = throughOneConnection("10.0.0.0/8",
+                new String[] {}, new String[] {"X-Forwarded-For: 6.6.6.6"});
+        assertEquals("127.0.0.1", responses.get(0).echoedHeader("X-Client"));
+        assertEquals("127.0.0.1", responses.get(1).echoedHeader("X-Client"));
+        assertEquals("127.0.0.1", responses.get(1).echoedHeader("X-Real-IP"));
     }
 }
