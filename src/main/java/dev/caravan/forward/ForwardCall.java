@@ -15,12 +15,13 @@ import dev.caravan.websocket.WebSocketHandshake;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ConnectTimeoutException;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -141,21 +142,25 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
         backend = channel;
         reused = wasReused;
         state = State.AWAITING_HEAD;
-        exchange.log().backendConnected();
+        long now = System.nanoTime();
+        exchange.log().backendConnected(now);
         BackendConnection.of(channel).attach(this, outgoing.method().equals(HttpMethod.HEAD));
         channel.config().setAutoRead(true);
+        if (body == null) {
+            // the whole request is at hand (a head alone, most requests): one message, so one pass down the pipeline
+            ByteBuf content = fixedBody == null ? Unpooled.EMPTY_BUFFER : fixedBody.retainedDuplicate();
+            channel.writeAndFlush(new DefaultFullHttpRequest(outgoing.protocolVersion(), outgoing.method(),
+                    outgoing.uri(), content, outgoing.headers(), EmptyHttpHeaders.INSTANCE), channel.voidPromise());
+            requestSent(now); // (microseconds after connected: not worth asking the clock again)
+            return;
+        }
         channel.write(outgoing, channel.voidPromise());
-        if (fixedBody != null) {
-            channel.writeAndFlush(new DefaultLastHttpContent(fixedBody.retainedDuplicate()), channel.voidPromise());
-            requestSent();
-        } else if (body == null) {
-            channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, channel.voidPromise());
-            requestSent();
-        } else if (body.isConsumed()) {
+        if (body.isConsumed()) {
             // the client's body was dropped meanwhile (the client connection answered and moved on, or failed)
             end(Kind.REQUEST_BODY_FAILED, "The request body is gone");
         } else {
-            requestWriter = new ChannelBodyWriter(channel, body, lastWrite -> requestSent(), this::requestBodyFailed);
+            requestWriter = new ChannelBodyWriter(channel, body, lastWrite -> requestSent(System.nanoTime()),
+                    this::requestBodyFailed);
             body.subscribe(requestWriter);
         }
     }
@@ -170,11 +175,11 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
     }
 
     /** The whole request is on its way: from now the backend has the response timeout to answer. */
-    private void requestSent() {
+    private void requestSent(long now) {
         requestSent = true;
-        exchange.log().requestSent();
+        exchange.log().requestSent(now);
         if (state == State.AWAITING_HEAD || state == State.INTERIM) {
-            responseDeadline = System.nanoTime() + responseTimeoutNanos;
+            responseDeadline = now + responseTimeoutNanos;
         }
     }
 
@@ -221,7 +226,7 @@ final class ForwardCall implements ConnectionSource.Acquirer, ReadControl {
         }
         state = State.STREAMING;
         // a connection that carried a WebSocket handshake is not reused, whatever the answer
-        keepAlive = HttpUtil.isKeepAlive(response) && !exchange.isWebSocketUpgrade();
+        keepAlive = MessageHeaders.isKeepAlive(response) && !exchange.isWebSocketUpgrade();
         idleTimeoutNanos = KeepAliveTimeout.idleNanos(response.headers(), connections.idleTimeoutNanos());
         responseBody = new StreamingBody(this);
         responseBody.readBurstStarted();

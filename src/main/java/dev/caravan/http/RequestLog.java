@@ -171,12 +171,14 @@ public final class RequestLog {
         this.backendHeadNanos = 0;
     }
 
-    public void backendConnected() {
-        this.backendConnectedNanos = System.nanoTime();
+    /** At {@code now} (System.nanoTime(): the caller's, which often times something else too). */
+    public void backendConnected(long now) {
+        this.backendConnectedNanos = now;
     }
 
-    public void requestSent() {
-        this.requestSentNanos = System.nanoTime();
+    /** At {@code now}, as {@link #backendConnected}. */
+    public void requestSent(long now) {
+        this.requestSentNanos = now;
     }
 
     /** The current attempt ended with {@code result} (observe: per-backend attempt metrics). */
