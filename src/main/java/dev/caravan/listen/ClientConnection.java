@@ -296,7 +296,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         body.readBurstStarted();
         ClientInfo client = clientOf(request);
         current = new ProxyExchange(request, target == null ? "/" : target, canonical, body, ctx.channel(), client, this,
-                listenerFilters, new RequestLog(acceptedNanos, clock.getAsLong()));
+                listenerFilters, new RequestLog(acceptedNanos, lastActivity)); // (the head's read, or later)
         current.log().protocol(stream ? "HTTP/2" : request.protocolVersion().text());
         onExchange.accept(current);
         if (invalid != 0) {

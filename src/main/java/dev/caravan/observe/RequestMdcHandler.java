@@ -5,11 +5,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 
 /**
- * First in every client connection's pipeline: while the connection handles an event (bytes read, writability, close)
- * the log MDC holds its current request's ids, and nothing of them is left on the event loop afterwards. That covers
- * what runs on the client's events: request validation and refusal, route steps up to {@code caravan-forward}, and
- * an answer the route gives itself. What runs on the backend connection's events (the route after the backend
- * answered, error answers) is covered by {@link RequestMdcUnitOfWorkFactory}.
+ * First in every client connection's pipeline: while the connection handles an event (bytes read, writability, close;
+ * not the end of a read, which only flushes) the log MDC holds its current request's ids, and nothing of them is left
+ * on the event loop afterwards. That covers what runs on the client's events: request validation and refusal, route
+ * steps up to {@code caravan-forward}, and an answer the route gives itself. What runs on the backend connection's
+ * events (the route after the backend answered, error answers) is covered by {@link RequestMdcUnitOfWorkFactory}.
  */
 final class RequestMdcHandler extends ChannelInboundHandlerAdapter {
 
@@ -46,15 +46,8 @@ final class RequestMdcHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        enter();
-        try {
-            ctx.fireChannelReadComplete();
-        } finally {
-            RequestMdc.clear();
-        }
-    }
+    // channelReadComplete passes through without the ids: the end of a read only flushes (a request body on its way
+    // to a backend), and a flush that fails is told on the backend's connection, whose logging resume() covers
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
