@@ -60,7 +60,7 @@ public final class HopByHopHeaders {
         if (!headers.contains(HttpHeaderNames.CONNECTION)) {
             return List.of(); // without reading the (absent) values into a new list: this runs on every head
         }
-        List<String> tokens = null; // made for the first token that counts: a lone "close" needs none
+        List<String> tokens = null; // made for the first token that counts
         // values as stored, not getAll(): that copies them into a new list on every head. The iterator gives the
         // last value first, so each value's tokens go in front of the later ones'
         for (Iterator<? extends CharSequence> values = headers.valueCharSequenceIterator(HttpHeaderNames.CONNECTION);

@@ -206,6 +206,25 @@ class ForwardCallTest {
     }
 
     @Test
+    void aRequestWhoseBodyIsAtHandLeavesInOneWrite() {
+        call(true);
+        EmbeddedChannel backend = connections.last();
+        assertEquals(1, backend.outboundMessages().size(), "a head alone: one buffer, one pass down the pipeline");
+        assertEquals("GET /x HTTP/1.1\r\nHost: backend.test\r\n\r\n", sent(backend));
+
+        HttpRequest post = new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/y");
+        post.headers().set("Host", "backend.test").set("Content-Length", "5");
+        ByteBuf held = Unpooled.copiedBuffer("hello", StandardCharsets.US_ASCII);
+        new ForwardCall(exchange, connections, post, null, held, 1000, target, false, listener).start();
+        EmbeddedChannel second = connections.last();
+        assertEquals("POST /y HTTP/1.1\r\nHost: backend.test\r\nContent-Length: 5\r\n\r\nhello", sent(second),
+                "a body held in memory goes with its head");
+        reply(second, "HTTP/1.1 204 No Content\r\n\r\n");
+        assertEquals(Kind.RESPONDED, outcomes.get(0).kind());
+        assertEquals(0, held.refCnt(), "the held body is released once the call reports");
+    }
+
+    @Test
     void interimResponsesAreRelayedAndTheFinalOneStillCounts() {
         ForwardCall call = call(true);
         EmbeddedChannel backend = connections.last();
