@@ -37,6 +37,9 @@ public final class Upstream {
     /** A backend not tried yet for this request and not ejected, or null when there is none. */
     public Backend choose(String affinityKey, Set<Backend> tried) {
         long now = System.nanoTime();
+        if (tried.isEmpty() && allTakePart(now)) {
+            return policy.choose(backends, affinityKey); // the usual case: no list of candidates is made
+        }
         List<Backend> candidates = new ArrayList<>(backends.size());
         for (Backend backend : backends) {
             if (!tried.contains(backend) && backend.isAvailable(now)) {
@@ -47,6 +50,17 @@ public final class Upstream {
             return null;
         }
         return policy.choose(warmingUp(candidates, now), affinityKey);
+    }
+
+    /** Every backend is available and past its slow start. */
+    private boolean allTakePart(long now) {
+        long ramp = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.slowStartMillis());
+        for (Backend backend : backends) {
+            if (!backend.isAvailable(now) || (ramp > 0 && backend.availableFor(now) < ramp)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
