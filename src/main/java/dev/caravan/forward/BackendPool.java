@@ -1,6 +1,7 @@
 package dev.caravan.forward;
 
 import dev.caravan.http.EventLoops;
+import dev.caravan.http.ReadTime;
 import dev.caravan.tls.BackendTls;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -67,7 +68,7 @@ public final class BackendPool implements ConnectionSource {
         if (allowReuse) {
             ArrayDeque<Channel> kept = idle.get(loop);
             if (kept != null) {
-                long now = System.nanoTime();
+                long now = ReadTime.now();
                 Channel channel;
                 while ((channel = kept.pollLast()) != null) {
                     idleCount.decrementAndGet(); // observe
@@ -144,7 +145,7 @@ public final class BackendPool implements ConnectionSource {
             channel.close();
             return;
         }
-        BackendConnection.of(channel).markIdle(System.nanoTime(), idleTimeoutNanos);
+        BackendConnection.of(channel).markIdle(ReadTime.now(), idleTimeoutNanos);
         kept.addLast(channel);
         idleCount.incrementAndGet(); // observe
     }

@@ -1,6 +1,7 @@
 package dev.caravan.forward;
 
 import dev.caravan.http.FramingGuard;
+import dev.caravan.http.ReadTime;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -46,6 +47,17 @@ final class BackendResponseDecoder extends HttpResponseDecoder {
     /** Bytes already read past the end of the current response (a backend that sent more than it declared). */
     boolean hasBytesBeyondResponse() {
         return actualReadableBytes() > 0;
+    }
+
+    /** One clock read times everything this read sets off ({@link ReadTime}). */
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        long before = ReadTime.begin(System.nanoTime());
+        try {
+            super.channelRead(ctx, msg);
+        } finally {
+            ReadTime.end(before);
+        }
     }
 
     @Override

@@ -1,9 +1,10 @@
 package dev.caravan.http;
 
 /**
- * What happened to one request, phase by phase: when it reached each phase (nanoTime; 0 = never), bytes each way,
- * the route and backend that handled it, and how it ended. Filled in by the data path on the request's event loop;
- * read by whatever reports on requests (access logs, metrics) once the exchange has finished.
+ * What happened to one request, phase by phase: when it reached each phase (nanoTime, mostly the {@link ReadTime} of
+ * the read that brought it there; 0 = never), bytes each way, the route and backend that handled it, and how it ended.
+ * Filled in by the data path on the request's event loop; read by whatever reports on requests (access logs, metrics)
+ * once the exchange has finished.
  */
 public final class RequestLog {
 
@@ -23,7 +24,6 @@ public final class RequestLog {
         CUT
     }
 
-    private final long startMillis = System.currentTimeMillis();
     private final long connectionAcceptedNanos;
     private final long headReadNanos;
     private long routeDecidedNanos;
@@ -53,9 +53,13 @@ public final class RequestLog {
         this.headReadNanos = headReadNanos;
     }
 
-    /** Wall-clock time the request head was read (epoch millis), for log lines. */
+    /**
+     * Wall-clock time the request head was read (epoch millis), for log lines: worked out from the monotonic clock when
+     * asked, since most requests are never logged line by line.
+     */
     public long startMillis() {
-        return startMillis;
+        return System.currentTimeMillis() - java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(
+                System.nanoTime() - headReadNanos);
     }
 
     /** When the connection that carried this request was accepted (the same for every request on it). */
@@ -198,12 +202,12 @@ public final class RequestLog {
 
     void responseStarted(int statusCode) {
         this.status = statusCode;
-        this.responseHeadNanos = System.nanoTime();
+        this.responseHeadNanos = ReadTime.now();
     }
 
     /** The backend's response head arrived (before the route looks at it). */
     public void backendResponded() {
-        this.backendHeadNanos = System.nanoTime();
+        this.backendHeadNanos = ReadTime.now();
     }
 
     void addBytesIn(long n) {
@@ -217,7 +221,7 @@ public final class RequestLog {
     void ended(Outcome how) {
         if (outcome == Outcome.OPEN) {
             outcome = how;
-            lastByteNanos = System.nanoTime();
+            lastByteNanos = ReadTime.now();
         }
     }
 }

@@ -75,6 +75,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private static final int MAX_BACKLOG = 8;
     /** Bytes of an unwanted request body read and dropped after the response before the connection is closed. */
     private static final long DISCARD_LIMIT = 1024 * 1024;
+    /** {@link #unwritableSince} when the client is reading (nanoTime can be any long; this one value means none). */
+    private static final long READING = Long.MIN_VALUE;
 
     private final ListenerConfig config;
     private final List<ResponseHeadFilter> listenerFilters;
@@ -110,8 +112,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private boolean headBytes;
     /** Requests started on this connection. */
     private int requests;
-    /** When the client last drained what we wrote (or a response began). */
-    private long lastWritable;
+    /** When the client stopped reading what we wrote (the connection became unwritable), or {@link #READING}. */
+    private long unwritableSince = READING;
+    /** Reads are timed by {@link InboundBytes} (an HTTP/1 connection; not an HTTP/2 stream). */
+    private boolean rawBytes;
     private ScheduledFuture<?> idleCheck;
 
     private final Consumer<ProxyExchange> onExchange;
@@ -148,7 +152,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         this.acceptedNanos = clock.getAsLong();
         this.headStarted = acceptedNanos; // a new connection owes its first request head within the header timeout
         this.lastActivity = acceptedNanos;
-        this.lastWritable = acceptedNanos;
     }
 
     @Override
@@ -170,19 +173,33 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         }
     }
 
-    /** Raw bytes arrived (before decoding): a request head may be under way, and its header timeout runs. */
-    void bytesArrived() {
+    /** {@link InboundBytes} is in the pipeline: the time of each read is taken there, once for all it decodes to. */
+    void countsRawBytes() {
+        rawBytes = true;
+    }
+
+    /**
+     * Raw bytes arrived (before decoding): a request head may be under way, and its header timeout runs.
+     *
+     * @return the time they arrived
+     */
+    long bytesArrived() {
+        long now = clock.getAsLong();
+        lastActivity = now;
         if (current == null && backlog.isEmpty()) {
             headBytes = true;
             if (headStarted == 0) {
-                headStarted = clock.getAsLong();
+                headStarted = now;
             }
         }
+        return now;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lastActivity = clock.getAsLong();
+        if (!rawBytes) {
+            lastActivity = clock.getAsLong();
+        }
         accept(msg);
     }
 
@@ -524,7 +541,6 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
             return;
         }
         responseBody = body;
-        lastWritable = clock.getAsLong();
         responseWriter = new ChannelBodyWriter(ctx.channel(), body, this::finish, this::responseBodyFailed);
         body.subscribe(responseWriter);
     }
@@ -644,8 +660,12 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
-            lastWritable = clock.getAsLong();
+        if (!ctx.channel().isWritable()) {
+            if (unwritableSince == READING) {
+                unwritableSince = clock.getAsLong();
+            }
+        } else {
+            unwritableSince = READING;
             if (awaitingDrain && current == null) {
                 awaitingDrain = false;
                 continueWithBacklog();
@@ -716,7 +736,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         long now = clock.getAsLong();
         if (current == null) {
             if (awaitingDrain) {
-                if (now - lastWritable >= sendTimeoutNanos) {
+                if (stoppedReadingFor(now) >= sendTimeoutNanos) {
                     ctx.close();
                     return;
                 }
@@ -734,12 +754,26 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
                 abandonRequestBody(408, new java.util.concurrent.TimeoutException("request body timed out"));
                 return;
             }
-            if (responseWriter != null && !ctx.channel().isWritable() && now - lastWritable >= sendTimeoutNanos) {
+            if (responseWriter != null && stoppedReadingFor(now) >= sendTimeoutNanos) {
                 ctx.close();
                 return;
             }
         }
         scheduleIdleCheck(checkPeriodNanos);
+    }
+
+    /**
+     * How long the client has not been reading what we wrote (0 while it reads). Timed from the writability event;
+     * if the check sees the connection unwritable before that event arrived, from now.
+     */
+    private long stoppedReadingFor(long now) {
+        if (ctx.channel().isWritable()) {
+            return 0;
+        }
+        if (unwritableSince == READING) {
+            unwritableSince = now;
+        }
+        return now - unwritableSince;
     }
 
     /** The head did not complete in time: a 408 if the client sent part of one, else just close (nginx does too). */

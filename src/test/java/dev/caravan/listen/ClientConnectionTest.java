@@ -275,6 +275,33 @@ class ClientConnectionTest {
     }
 
     @Test
+    void aStreamedResponseIsCutASendTimeoutAfterTheClientStoppedReading() {
+        send("GET /s HTTP/1.1\r\nHost: t\r\n\r\n");
+        ProxyExchange exchange = dispatched.poll();
+        dev.caravan.http.StreamingBody body = new dev.caravan.http.StreamingBody(new dev.caravan.http.ReadControl() {
+            @Override
+            public void pauseReading() {
+            }
+
+            @Override
+            public void resumeReading() {
+            }
+        });
+        exchange.respond(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), body);
+        advance(IDLE_MILLIS * 3); // a slow backend, the client reading all it gets: no timeout runs
+        assertTrue(channel.isOpen());
+        // the client stops reading: the send timeout counts from here, not from when the response began
+        channel.unsafe().outboundBuffer().setUserDefinedWritability(1, false);
+        channel.runPendingTasks(); // (the writability event is delivered as a task)
+        advance(IDLE_MILLIS - 300);
+        assertTrue(channel.isOpen(), "not yet a send timeout since the client stopped");
+        advance(600);
+        assertFalse(channel.isOpen());
+        assertEquals(RequestLog.Outcome.CLIENT_GONE, exchange.log().outcome());
+        body.discard();
+    }
+
+    @Test
     void aConnectionThatSendsNothingIsClosedAtTheHeaderTimeout() {
         advance(HEADER_MILLIS - 100);
         assertTrue(channel.isOpen());
