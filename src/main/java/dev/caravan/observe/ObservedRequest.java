@@ -7,20 +7,25 @@ package dev.caravan.observe;
  */
 public final class ObservedRequest {
 
-    private final String requestId;
+    private final CharSequence requestId;
     private final TraceContext trace;
     private final TlsFacts tls;
     private AccessLogConfiguration.RouteChoice routeChoice;
     /** The connection's MDC handler (null when the connection has none), told when the request is over. */
     RequestMdcHandler mdc;
 
-    ObservedRequest(String requestId, TraceContext trace, TlsFacts tls) {
+    ObservedRequest(CharSequence requestId, TraceContext trace, TlsFacts tls) {
         this.requestId = requestId;
         this.trace = trace;
         this.tls = tls;
     }
 
     public String requestId() {
+        return requestId.toString(); // (an AsciiString keeps the String it made)
+    }
+
+    /** The id as it goes into a header: a new one's bytes are copied, not encoded char by char. */
+    CharSequence requestIdValue() {
         return requestId;
     }
 

@@ -14,7 +14,7 @@ public final class RequestIds {
 
     public static final AsciiString HEADER = AsciiString.cached("X-Request-Id"); // hashed once, not per request
     static final int MAX_LENGTH = 128;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
     private final boolean keepIncoming;
 
@@ -22,8 +22,11 @@ public final class RequestIds {
         this.keepIncoming = keepIncoming;
     }
 
-    /** The id for a request whose {@code X-Request-Id} headers are {@code sent} (usually none or one). */
-    public String idFor(List<String> sent) {
+    /**
+     * The id for a request whose {@code X-Request-Id} headers are {@code sent} (usually none or one): the one sent, or
+     * a new one as an {@link AsciiString}, which goes into header blocks as a copy of its bytes.
+     */
+    public CharSequence idFor(List<String> sent) {
         if (keepIncoming && sent.size() == 1 && isWellFormed(sent.get(0))) {
             return sent.get(0);
         }
@@ -46,20 +49,16 @@ public final class RequestIds {
         return true;
     }
 
-    static String newId() {
+    static AsciiString newId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        return hex(random.nextLong(), random.nextLong());
+        byte[] out = new byte[32];
+        write(random.nextLong(), out, 0);
+        write(random.nextLong(), out, 16);
+        return new AsciiString(out, false);
     }
 
-    /** Two longs as 32 lower-case hex digits. */
-    static String hex(long high, long low) {
-        char[] out = new char[32];
-        write(high, out, 0);
-        write(low, out, 16);
-        return new String(out);
-    }
-
-    static void write(long value, char[] out, int at) {
+    /** {@code value} as 16 lower-case hex digits at {@code out[at]}. */
+    static void write(long value, byte[] out, int at) {
         for (int i = 15; i >= 0; i--) {
             out[at + i] = HEX[(int) (value & 0xF)];
             value >>>= 4;

@@ -30,7 +30,7 @@ final class RequestObserver {
     private static final ResponseHeadFilter ECHO_REQUEST_ID = (exchange, head) -> {
         ObservedRequest observed = exchange.attachment(ObservedRequest.class);
         if (observed != null) {
-            head.headers().set(RequestIds.HEADER, observed.requestId());
+            head.headers().set(RequestIds.HEADER, observed.requestIdValue());
         }
     };
 
@@ -69,8 +69,11 @@ final class RequestObserver {
 
     void started(ProxyExchange exchange) {
         HttpHeaders headers = exchange.head().headers();
-        String id = ids.idFor(valuesOf(headers, RequestIds.HEADER));
-        headers.set(RequestIds.HEADER, id);
+        List<String> sent = valuesOf(headers, RequestIds.HEADER);
+        CharSequence id = ids.idFor(sent);
+        if (sent.size() != 1 || id != sent.get(0)) {
+            headers.set(RequestIds.HEADER, id); // (a kept id is there already, alone)
+        }
         TraceContext trace = null;
         if (traceContext) {
             trace = TraceContext.continueOrStart(valuesOf(headers, TraceContext.TRACEPARENT));

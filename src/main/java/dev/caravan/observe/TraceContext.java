@@ -1,6 +1,7 @@
 package dev.caravan.observe;
 
 import io.netty.util.AsciiString;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -32,11 +33,16 @@ public record TraceContext(String traceId, String spanId, String parentId, Strin
             }
         }
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String traceId;
+        long high;
+        long low;
         do {
-            traceId = RequestIds.hex(random.nextLong(), random.nextLong());
-        } while (traceId.equals(ZERO_TRACE));
-        return new TraceContext(traceId, newSpan, null, "01");
+            high = random.nextLong();
+            low = random.nextLong();
+        } while (high == 0 && low == 0);
+        byte[] traceId = new byte[32];
+        RequestIds.write(high, traceId, 0);
+        RequestIds.write(low, traceId, 16);
+        return new TraceContext(new String(traceId, StandardCharsets.US_ASCII), newSpan, null, "01");
     }
 
     /** True when the request's own {@code traceparent} was valid and continued. */
@@ -44,9 +50,25 @@ public record TraceContext(String traceId, String spanId, String parentId, Strin
         return parentId != null;
     }
 
-    /** The {@code traceparent} the backend gets (version 00). */
-    public String traceparent() {
-        return "00-" + traceId + "-" + spanId + "-" + flags;
+    /** The {@code traceparent} the backend gets (version 00), as bytes that go into a header block as they are. */
+    public AsciiString traceparent() {
+        byte[] out = new byte[55];
+        out[0] = '0';
+        out[1] = '0';
+        out[2] = '-';
+        copy(traceId, out, 3);
+        out[35] = '-';
+        copy(spanId, out, 36);
+        out[52] = '-';
+        copy(flags, out, 53);
+        return new AsciiString(out, false);
+    }
+
+    /** The ASCII {@code text} at {@code out[at]}. */
+    private static void copy(String text, byte[] out, int at) {
+        for (int i = 0; i < text.length(); i++) {
+            out[at + i] = (byte) text.charAt(i);
+        }
     }
 
     /**
@@ -91,8 +113,8 @@ public record TraceContext(String traceId, String spanId, String parentId, Strin
         do {
             span = random.nextLong();
         } while (span == 0);
-        char[] out = new char[16];
+        byte[] out = new byte[16];
         RequestIds.write(span, out, 0);
-        return new String(out);
+        return new String(out, StandardCharsets.US_ASCII);
     }
 }
