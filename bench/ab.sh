@@ -2,7 +2,7 @@
 # Two Caravan builds (or one build with two sets of JVM options) side by side: both run at once on the same core,
 # behind the same nginx origin, and take the same load in short alternating rounds, so the machine's drift (which moves
 # run.sh's ratio by ±15% on a shared VM) falls on both alike. Prints CPU per request (user + system, /proc) for each,
-# median over the rounds, and B's over A's. See bench/README.md.
+# and p99 (wrk --latency), medians over the rounds, and B's over A's. See bench/README.md.
 #
 # Usage: bench/ab.sh JAR_A [JAR_B]   (JAR_B defaults to JAR_A, for comparing JAVA_OPTS_A with JAVA_OPTS_B)
 # Environment: ROUNDS (10), DURATION (5s per round and build), WARMUP (30s each), CASE (1k | 100k | close),
@@ -70,7 +70,7 @@ extra=()
 [[ $CASE == close ]] && extra=(-H 'Connection: close')
 [[ ${BROWSER_HEADERS:-0} == 1 ]] && extra+=("${BROWSER_WRK_HEADERS[@]}")
 load() { # port duration outfile
-    $LOAD_CPU wrk -t2 -c"$CONNECTIONS" -d"$2" "${extra[@]}" "http://127.0.0.1:$1$path" >"$3" 2>&1
+    $LOAD_CPU wrk --latency -t2 -c"$CONNECTIONS" -d"$2" "${extra[@]}" "http://127.0.0.1:$1$path" >"$3" 2>&1
 }
 
 log "A: ${JAVA_A:-java} $JAR_A ${JAVA_OPTS_A:--Xmx256m} ${ROUTE_A:-(plain route)} ${ARGS_A:-}"
@@ -79,7 +79,7 @@ log "case $CASE, warm-up $WARMUP each, $ROUNDS rounds of $DURATION each, pinned:
 load "$A_PORT" "$WARMUP" "$RESULTS/warmup-a.txt"
 load "$B_PORT" "$WARMUP" "$RESULTS/warmup-b.txt"
 
-printf 'round\tbuild\treq_per_sec\tcpu_us_per_req\tuser_us\tsystem_us\n' >"$RESULTS/rounds.tsv"
+printf 'round\tbuild\treq_per_sec\tcpu_us_per_req\tuser_us\tsystem_us\tp99_ms\n' >"$RESULTS/rounds.tsv"
 for ((r = 1; r <= ROUNDS; r++)); do
     for build in a b; do
         pid=$A_PID port=$A_PORT
@@ -89,9 +89,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
         load "$port" "$DURATION" "$out"
         read -r u1 s1 < <(cpu_ticks "$pid")
         n=$(wrk_requests "$out")
-        read -r rps _ _ < <(parse_wrk "$out")
-        printf '%d\t%s\t%s\t%s\t%s\t%s\n' "$r" "$build" "$rps" "$(cpu_us_per_request $((u1 + s1 - u0 - s0)) "$n")" \
-            "$(cpu_us_per_request $((u1 - u0)) "$n")" "$(cpu_us_per_request $((s1 - s0)) "$n")" >>"$RESULTS/rounds.tsv"
+        read -r rps p99 _ < <(parse_wrk "$out")
+        printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$build" "$rps" "$(cpu_us_per_request $((u1 + s1 - u0 - s0)) "$n")" \
+            "$(cpu_us_per_request $((u1 - u0)) "$n")" "$(cpu_us_per_request $((s1 - s0)) "$n")" "$p99" >>"$RESULTS/rounds.tsv"
     done
 done
 
@@ -99,9 +99,11 @@ column_median() { # build column
     awk -F'\t' -v b="$1" -v c="$2" 'NR > 1 && $2 == b { print $c }' "$RESULTS/rounds.tsv" | median
 }
 for build in a b; do
-    printf '%s: %8.0f req/s   CPU %5.1f us/req (user %5.1f, system %5.1f)   rounds: %s\n' "${build^^}" \
+    printf '%s: %8.0f req/s   CPU %5.1f us/req (user %5.1f, system %5.1f)   p99 %5.2f ms   rounds: %s\n' "${build^^}" \
         "$(column_median $build 3)" "$(column_median $build 4)" "$(column_median $build 5)" "$(column_median $build 6)" \
+        "$(column_median $build 7)" \
         "$(awk -F'\t' -v b=$build 'NR > 1 && $2 == b { printf "%s ", $4 }' "$RESULTS/rounds.tsv")"
 done
 echo "rounds: $RESULTS/rounds.tsv"
+echo "B/A p99: $(ratio "$(column_median b 7)" "$(column_median a 7)")"
 echo "B/A CPU per request: $(ratio "$(column_median b 4)" "$(column_median a 4)")"

@@ -11,7 +11,6 @@ import dev.caravan.listen.Listeners;
 import dev.caravan.tls.CertificateStore;
 import dev.caravan.tls.ServedCertificate;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
-import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
@@ -105,7 +104,7 @@ public final class Observability implements AdminData, AutoCloseable {
 
     private void bindJvmMeters() {
         new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        new GcMeters().bindTo(registry); // not JvmGcMetrics: it costs every collection a millisecond (see GcMeters)
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);

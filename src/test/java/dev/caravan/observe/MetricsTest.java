@@ -168,6 +168,8 @@ class MetricsTest {
         assertTrue(scrape.has("caravan_backend_pool_connections", "backend", backend.url(), "state", "idle"));
         assertTrue(scrape.has("caravan_backend_ejections_total", "backend", deadOrigin));
         assertTrue(scrape.has("jvm_memory_used_bytes"), "JVM meters in the same registry");
+        assertTrue(scrape.has("jvm_gc_collections_total"), scrape.text());
+        assertTrue(scrape.has("jvm_gc_collection_time_seconds_total"), scrape.text());
     }
 
     @Test
