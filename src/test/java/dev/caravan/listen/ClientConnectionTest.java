@@ -249,10 +249,8 @@ class ClientConnectionTest {
         bare.finishAndReleaseAll();
     }
 
-    @Test
-    void theLastContentOfAStreamedResponseEndsTheExchange() {
-        send("GET /s HTTP/1.1\r\nHost: t\r\n\r\n");
-        ProxyExchange exchange = dispatched.poll();
+    /** Answers 200 with a body the test feeds (its reads need no control: nothing is read from a backend). */
+    private static dev.caravan.http.StreamingBody respondStreaming(ProxyExchange exchange) {
         dev.caravan.http.StreamingBody body = new dev.caravan.http.StreamingBody(new dev.caravan.http.ReadControl() {
             @Override
             public void pauseReading() {
@@ -263,6 +261,14 @@ class ClientConnectionTest {
             }
         });
         exchange.respond(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), body);
+        return body;
+    }
+
+    @Test
+    void theLastContentOfAStreamedResponseEndsTheExchange() {
+        send("GET /s HTTP/1.1\r\nHost: t\r\n\r\n");
+        ProxyExchange exchange = dispatched.poll();
+        dev.caravan.http.StreamingBody body = respondStreaming(exchange);
         body.offer(new io.netty.handler.codec.http.DefaultHttpContent(Unpooled.copiedBuffer("part", StandardCharsets.UTF_8)));
         body.batchEnd();
         assertTrue(finished.isEmpty(), "still streaming");
@@ -278,16 +284,7 @@ class ClientConnectionTest {
     void aStreamedResponseIsCutASendTimeoutAfterTheClientStoppedReading() {
         send("GET /s HTTP/1.1\r\nHost: t\r\n\r\n");
         ProxyExchange exchange = dispatched.poll();
-        dev.caravan.http.StreamingBody body = new dev.caravan.http.StreamingBody(new dev.caravan.http.ReadControl() {
-            @Override
-            public void pauseReading() {
-            }
-
-            @Override
-            public void resumeReading() {
-            }
-        });
-        exchange.respond(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK), body);
+        dev.caravan.http.StreamingBody body = respondStreaming(exchange);
         advance(IDLE_MILLIS * 3); // a slow backend, the client reading all it gets: no timeout runs
         assertTrue(channel.isOpen());
         // the client stops reading: the send timeout counts from here, not from when the response began
