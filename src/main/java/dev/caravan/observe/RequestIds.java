@@ -51,10 +51,15 @@ public final class RequestIds {
 
     static AsciiString newId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
+        return new AsciiString(hex(random.nextLong(), random.nextLong()), false);
+    }
+
+    /** Two longs as 32 lower-case hex digits. */
+    static byte[] hex(long high, long low) {
         byte[] out = new byte[32];
-        write(random.nextLong(), out, 0);
-        write(random.nextLong(), out, 16);
-        return new AsciiString(out, false);
+        write(high, out, 0);
+        write(low, out, 16);
+        return out;
     }
 
     /** {@code value} as 16 lower-case hex digits at {@code out[at]}. */

@@ -39,10 +39,7 @@ public record TraceContext(String traceId, String spanId, String parentId, Strin
             high = random.nextLong();
             low = random.nextLong();
         } while (high == 0 && low == 0);
-        byte[] traceId = new byte[32];
-        RequestIds.write(high, traceId, 0);
-        RequestIds.write(low, traceId, 16);
-        return new TraceContext(new String(traceId, StandardCharsets.US_ASCII), newSpan, null, "01");
+        return new TraceContext(new String(RequestIds.hex(high, low), StandardCharsets.US_ASCII), newSpan, null, "01");
     }
 
     /** True when the request's own {@code traceparent} was valid and continued. */
