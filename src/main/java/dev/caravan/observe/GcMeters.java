@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -17,19 +16,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class GcMeters implements MeterBinder {
 
-    private final List<GarbageCollectorMXBean> collectors;
-
-    GcMeters() {
-        this(ManagementFactory.getGarbageCollectorMXBeans());
-    }
-
-    GcMeters(List<GarbageCollectorMXBean> collectors) {
-        this.collectors = List.copyOf(collectors);
-    }
-
     @Override
     public void bindTo(MeterRegistry registry) {
-        for (GarbageCollectorMXBean collector : collectors) {
+        for (GarbageCollectorMXBean collector : ManagementFactory.getGarbageCollectorMXBeans()) {
             FunctionCounter.builder("jvm.gc.collections", collector, c -> Math.max(0, c.getCollectionCount()))
                     .tag("gc", collector.getName())
                     .description("Collections by this collector since the JVM started")
