@@ -14,12 +14,15 @@ public final class Upstream {
     private final BalancePolicy policy;
     private final UpstreamSettings settings;
     private final RetryBudget budget;
+    /** The slow-start ramp ({@code slowStartMillis}) in nanoseconds; 0 = off. */
+    private final long slowStartNanos;
 
     public Upstream(List<Backend> backends, BalancePolicy policy, UpstreamSettings settings) {
         this.backends = List.copyOf(backends);
         this.policy = policy;
         this.settings = settings;
         this.budget = new RetryBudget(settings.retryBudget());
+        this.slowStartNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.slowStartMillis());
     }
 
     public List<Backend> backends() {
@@ -54,9 +57,8 @@ public final class Upstream {
 
     /** Every backend is available and past its slow start. */
     private boolean allTakePart(long now) {
-        long ramp = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.slowStartMillis());
         for (Backend backend : backends) {
-            if (!backend.isAvailable(now) || (ramp > 0 && backend.availableFor(now) < ramp)) {
+            if (!backend.isAvailable(now) || (slowStartNanos > 0 && backend.availableFor(now) < slowStartNanos)) {
                 return false;
             }
         }
@@ -68,7 +70,7 @@ public final class Upstream {
      * {@code slowStartMillis}, so a cold backend is not flooded. If chance leaves none, all candidates stay.
      */
     private List<Backend> warmingUp(List<Backend> candidates, long now) {
-        long ramp = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(settings.slowStartMillis());
+        long ramp = slowStartNanos;
         if (ramp <= 0) {
             return candidates;
         }
