@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Cache and compression benchmark: wrk against nginx (proxy_cache hits; gzip on) and Caravan (caravan-cache hits;
-# caravan-compress) in the same run, interleaved rounds, medians, caravan/nginx ratios. See bench/README.md.
+# caravan-compress) in the same run, interleaved rounds, medians, caravan/nginx ratios and CPU per request. Equal
+# cores as run.sh: nginx 1 worker, Caravan CARAVAN_THREADS event loops, both proxies and the origin pinned to CPU 0 and
+# wrk to CPU 1 (PIN=1, on a machine with 2 or more CPUs). See bench/README.md.
 #
-# Environment: ROUNDS (5), DURATION (10s), CONNECTIONS (50), THREADS (2), WARMUP (5s),
+# Environment: ROUNDS (5), DURATION (10s), CONNECTIONS (50), THREADS (2), WARMUP (5s), CARAVAN_WARMUP (20s),
+#              CARAVAN_THREADS (1), PIN (1),
 #              BACKEND_PORT (18080), NGINX_PORT (18081), CARAVAN_PORT (18082), NGINX_GZIP_PORT (18083)
 set -euo pipefail
 
@@ -11,6 +14,9 @@ DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-50}
 THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-5s}
+CARAVAN_WARMUP=${CARAVAN_WARMUP:-20s}
+CARAVAN_THREADS=${CARAVAN_THREADS:-1}
+PIN=${PIN:-1}
 BACKEND_PORT=${BACKEND_PORT:-18080}
 NGINX_PORT=${NGINX_PORT:-18081}
 CARAVAN_PORT=${CARAVAN_PORT:-18082}
@@ -25,6 +31,7 @@ source "$BENCH_DIR/lib.sh"
 require_jar
 install_missing nginx:nginx wrk:wrk curl:curl
 require_ports_free "$BACKEND_PORT" "$NGINX_PORT" "$CARAVAN_PORT" "$NGINX_GZIP_PORT"
+pinning "$PIN"
 
 start_run caravan-cache-bench "-cache"
 
@@ -110,7 +117,7 @@ cat >"$WORK/routes/bench.yaml" <<YAML
 YAML
 CARAVAN_LOG="$WORK/caravan.log"
 # access log off, as nginx's (lib.sh) and as run.sh measures
-CARAVAN_ARGS="--caravan.accessLog.enabled=false ${CARAVAN_ARGS:-}"
+CARAVAN_ARGS="--caravan.accessLog.enabled=false --caravan.io.threads=$CARAVAN_THREADS ${CARAVAN_ARGS:-}"
 start_caravan "$CARAVAN_PORT" "$WORK/routes" "$CARAVAN_LOG"
 
 wait_http "http://127.0.0.1:$BACKEND_PORT/1k.txt" "$BACKEND_PID" "backend nginx" 20
@@ -149,24 +156,29 @@ for t in nginx caravan; do
 done
 
 run_wrk() { # scenario target duration outfile
-    wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$3" -H "$(header "$1")" "$(url "$1" "$2")" >"$4" 2>&1 ||
+    $LOAD_CPU wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$3" -H "$(header "$1")" "$(url "$1" "$2")" >"$4" 2>&1 ||
         log "wrk against $2 ($1) exited with status $? (see $4)"
 }
 
-log "warm-up: $WARMUP per scenario and target"
+log "warm-up: $WARMUP per scenario for nginx, $CARAVAN_WARMUP for Caravan (the JIT shares its core)"
 for s in "${SCENARIOS[@]}"; do
-    for t in nginx caravan; do run_wrk "$s" "$t" "$WARMUP" "$RESULTS/warmup-$s-$t.txt"; done
+    run_wrk "$s" nginx "$WARMUP" "$RESULTS/warmup-$s-nginx.txt"
+    run_wrk "$s" caravan "$CARAVAN_WARMUP" "$RESULTS/warmup-$s-caravan.txt"
 done
 
-printf 'round\tscenario\ttarget\treq_per_sec\tp99_ms\terrors\n' >"$RESULTS/rounds.tsv"
+declare -A PID_OF=([nginx]=$PROXY_PID [caravan]=$CARAVAN_PID)
+printf 'round\tscenario\ttarget\treq_per_sec\tp99_ms\terrors\tcpu_us_per_req\n' >"$RESULTS/rounds.tsv"
 for ((r = 1; r <= ROUNDS; r++)); do
     for s in "${SCENARIOS[@]}"; do
         for t in nginx caravan; do
             out="$RESULTS/round$r-$s-$t.txt"
+            c0=$(cpu_total_ticks "${PID_OF[$t]}")
             run_wrk "$s" "$t" "$DURATION" "$out"
+            c1=$(cpu_total_ticks "${PID_OF[$t]}")
             read -r rps p99 err < <(parse_wrk "$out")
-            printf '%d\t%s\t%s\t%s\t%s\t%s\n' "$r" "$s" "$t" "$rps" "$p99" "$err" >>"$RESULTS/rounds.tsv"
-            log "round $r/$ROUNDS $(printf '%-9s %-8s' "$s" "$t") $(printf '%9.0f req/s  p99 %7.2f ms  errors %d' "$rps" "$p99" "$err")"
+            cpu=$(cpu_us_per_request $((c1 - c0)) "$(wrk_requests "$out")")
+            printf '%d\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$s" "$t" "$rps" "$p99" "$err" "$cpu" >>"$RESULTS/rounds.tsv"
+            log "round $r/$ROUNDS $(printf '%-9s %-8s' "$s" "$t") $(printf '%9.0f req/s  p99 %7.2f ms  errors %d  CPU %6s us/req' "$rps" "$p99" "$err" "$cpu")"
         done
     done
 done
@@ -176,15 +188,20 @@ col() { awk -F'\t' -v s="$1" -v t="$2" -v c="$3" 'NR > 1 && $2 == s && $3 == t {
 {
     echo "Caravan cache/compression benchmark $(date -Iseconds)"
     machine_info
-    echo "wrk --latency -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds (interleaved), warm-up $WARMUP"
+    echo "wrk --latency -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds (interleaved), warm-up $WARMUP" \
+        "(Caravan $CARAVAN_WARMUP); proxies and origin pinned: ${PROXY_CPU:-no}, wrk: ${LOAD_CPU:-not pinned}"
     echo "nginx: 1 worker, proxy_cache (proxy_buffers 4 128k, sendfile on); gzip on, gzip_comp_level 6"
-    echo "Caravan: caravan-proxy template, cache=true (1k, 100k) and compress=true (gzip level 6), -Xmx256m"
+    echo "Caravan: caravan-proxy template, cache=true (1k, 100k) and compress=true (gzip level 6)," \
+        "$CARAVAN_THREADS event loop(s), ${CARAVAN_JAVA_OPTS:--Xmx256m}"
     echo
-    printf '%-10s %14s %14s %10s %10s %8s\n' scenario "nginx req/s" "caravan req/s" "nginx p99" "car. p99" ratio
+    printf '%-10s %14s %14s %10s %10s %11s %11s %8s\n' scenario "nginx req/s" "caravan req/s" "nginx p99" "car. p99" \
+        "nginx us/r" "car. us/r" ratio
     for s in "${SCENARIOS[@]}"; do
         n=$(col "$s" nginx 4 | median); c=$(col "$s" caravan 4 | median)
         np=$(col "$s" nginx 5 | median); cp=$(col "$s" caravan 5 | median)
-        printf '%-10s %14.0f %14.0f %10.2f %10.2f %8s\n' "$s" "$n" "$c" "$np" "$cp" "$(ratio "$c" "$n")"
+        nu=$(col "$s" nginx 7 | median); cu=$(col "$s" caravan 7 | median)
+        printf '%-10s %14.0f %14.0f %10.2f %10.2f %11.1f %11.1f %8s\n' "$s" "$n" "$c" "$np" "$cp" "$nu" "$cu" \
+            "$(ratio "$c" "$n")"
     done
     errs=$(awk -F'\t' 'NR > 1 { s += $6 } END { print s + 0 }' "$RESULTS/rounds.tsv")
     ((errs == 0)) || echo "WARNING: wrk reported $errs errors; see $RESULTS/round*-*.txt"
