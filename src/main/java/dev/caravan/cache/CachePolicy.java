@@ -96,7 +96,7 @@ public final class CachePolicy {
     }
 
     /** Builds the stored form of a response that {@link #notStorable} allowed. */
-    StoredResponse store(RequestFacts request, HttpResponse response, byte[] body, long requestMillis,
+    StoredResponse store(RequestFacts request, HttpResponse response, CachedBody body, long requestMillis,
                          long responseMillis) {
         HttpHeaders headers = new DefaultHttpHeaders();
         for (Map.Entry<String, String> header : response.headers()) {
@@ -153,7 +153,7 @@ public final class CachePolicy {
                 requestMillis, responseMillis);
     }
 
-    private StoredResponse build(int status, String reason, HttpHeaders headers, byte[] body, Map<String, String> vary,
+    private StoredResponse build(int status, String reason, HttpHeaders headers, CachedBody body, Map<String, String> vary,
                                  long date, long ageValueMillis, long requestMillis, long responseMillis) {
         CacheControl cc = CacheControl.parse(headers.getAll(HttpHeaderNames.CACHE_CONTROL));
         // RFC 9111 4.2.3

@@ -128,7 +128,7 @@ final class CacheRequest implements ResponseHeadFilter {
     }
 
     /** The copy reached the end of the body: store it. */
-    void completed(HttpResponse head, byte[] body, long responseMillis) {
+    void completed(HttpResponse head, CachedBody body, long responseMillis) {
         step.cache().store(key, step.policy().store(request, head, body, requestMillis, responseMillis));
         endFill(true);
     }

@@ -238,7 +238,7 @@ final class CacheStep extends DefaultAsyncProducer {
                 : new HttpResponseStatus(entry.status(), entry.reason()));
         entry.writeHeaders(head.headers(), notModified, now);
         mark(head, cacheStatus, xCache);
-        proxy.respond(head, notModified ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(entry.body()));
+        proxy.respond(head, notModified ? Unpooled.EMPTY_BUFFER : entry.body().buffer());
         exchange.setProperty(Answer.PROPERTY, answered);
         exchange.setRouteStop(true);
     }

@@ -2,7 +2,6 @@ package dev.caravan.cache;
 
 import dev.caravan.http.BodySink;
 import dev.caravan.http.BodySource;
-import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 
 /**
@@ -12,10 +11,10 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 final class StoredBody implements BodySource {
 
     private final BodySource replaced;
-    private final byte[] body;
+    private final CachedBody body;
     private boolean consumed;
 
-    StoredBody(BodySource replaced, byte[] body) {
+    StoredBody(BodySource replaced, CachedBody body) {
         this.replaced = replaced;
         this.body = body;
     }
@@ -27,7 +26,7 @@ final class StoredBody implements BodySource {
         }
         consumed = true;
         replaced.discard();
-        sink.onContent(new DefaultLastHttpContent(Unpooled.wrappedBuffer(body)));
+        sink.onContent(new DefaultLastHttpContent(body.buffer()));
         sink.onBatchEnd();
     }
 

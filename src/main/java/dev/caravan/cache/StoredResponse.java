@@ -30,7 +30,7 @@ import java.util.Set;
  * @param contentEncoding       the content coding (lower case), or null for identity
  * @param retainUntil           epoch ms after which the entry is of no use (fresh, stale windows, revalidation)
  */
-public record StoredResponse(int status, String reason, HttpHeaders headers, byte[] body, Map<String, String> vary,
+public record StoredResponse(int status, String reason, HttpHeaders headers, CachedBody body, Map<String, String> vary,
                              long dateMillis, long responseMillis, long correctedInitialAge, long lifetimeMillis, boolean noCache,
                              boolean noStale, boolean authorizedUse, long staleWhileRevalidate, long staleIfError,
                              String etag, long lastModified, String contentEncoding, long retainUntil) {
@@ -39,9 +39,9 @@ public record StoredResponse(int status, String reason, HttpHeaders headers, byt
     private static final Set<String> NOT_MODIFIED_HEADERS = Set.of("cache-control", "content-location", "date", "etag",
             "expires", "vary");
 
-    /** Bytes of heap this entry holds, roughly: body, headers, vary values, and a fixed overhead for the objects. */
+    /** Bytes this entry holds, roughly: body (outside the heap), headers, vary values, and a fixed overhead for the objects. */
     public int weight() {
-        long weight = 320L + body.length;
+        long weight = 320L + body.length();
         for (Map.Entry<String, String> header : headers) {
             weight += 48 + 2L * (header.getKey().length() + header.getValue().length());
         }
@@ -99,7 +99,7 @@ public record StoredResponse(int status, String reason, HttpHeaders headers, byt
             }
         } else {
             target.set(headers);
-            target.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length);
+            target.setInt(HttpHeaderNames.CONTENT_LENGTH, body.length());
         }
         target.set(HttpHeaderNames.AGE, Long.toString(ageMillis(now) / 1000));
     }

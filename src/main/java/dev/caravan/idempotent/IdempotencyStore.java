@@ -24,6 +24,8 @@ public final class IdempotencyStore extends ServiceSupport implements Idempotent
                 .maximumWeight(maxBytes)
                 .weigher((String key, IdempotencyRecord record) -> record.weight() + 2 * key.length())
                 .expireAfterWrite(Duration.ofSeconds(ttlSeconds))
+                // maintenance on the calling thread, as in the response cache: no hand-off to the common pool
+                .executor(Runnable::run)
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package dev.caravan.idempotent;
 
+import dev.caravan.testing.BusyCommonPool;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,16 @@ class IdempotencyStoreTest {
         assertTrue(store.confirm("a"));
         assertTrue(store.remove("a"));
         assertFalse(store.contains("a"));
+    }
+
+    @Test
+    void theStoreKeepsItsBooksOnTheCallingThread() throws InterruptedException {
+        IdempotencyStore store = new IdempotencyStore("s", 1 << 20, 60);
+        try (BusyCommonPool busy = new BusyCommonPool()) {
+            assertNull(store.claim("k", IdempotencyRecord.inFlight("f")));
+            // counted before claim returned, though the common pool could not have done it
+            assertTrue(store.bytes() > 0, "weighted " + store.bytes());
+        }
     }
 
     @Test
