@@ -11,7 +11,6 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.ssl.SslHandler;
 
 import java.net.InetSocketAddress;
@@ -104,7 +103,7 @@ public final class BackendPool implements ConnectionSource {
                                     current.connectTimeoutMillis()));
                         }
                         ch.pipeline().addLast("decoder", new BackendResponseDecoder(DECODER));
-                        ch.pipeline().addLast("encoder", new HttpRequestEncoder());
+                        ch.pipeline().addLast("encoder", new RequestEncoder());
                         ch.pipeline().addLast("connection", new BackendConnection(BackendPool.this));
                     }
                 });
