@@ -123,7 +123,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private final boolean stream;
 
     /**
-     * @param clock      {@code System::nanoTime} except in tests that drive time themselves
+     * @param clock      {@code ReadTime::now} (a response that ends during a backend read takes that read's time for
+     *                   the connection's idle clock, no clock read of its own), or a clock of a test's own
      * @param onExchange told of every exchange as it starts (the listener's observers subscribe to its end)
      */
     ClientConnection(ListenerConfig config, RouteTable routes, ResponseEncoder encoder, LongSupplier clock,

@@ -3,6 +3,8 @@ package dev.caravan.listen;
 import dev.caravan.h2.H2Connection;
 import dev.caravan.h2.H2Server;
 import dev.caravan.http.EventLoops;
+import dev.caravan.http.ProxyExchange;
+import dev.caravan.http.ReadTime;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -16,13 +18,11 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.caravan.http.ProxyExchange;
-
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A bound port that accepts HTTP/1.1 connections, plain or over TLS, and HTTP/2 ones where the listener takes them
@@ -57,7 +57,7 @@ public final class Listener {
         ClientLimits limits = config.limits();
         this.h2 = !config.h2() ? null : new H2Server(config.h2Settings(), limits.headerTimeoutMillis(),
                 limits.keepAliveTimeoutMillis(), limits.maxRequestsPerConnection(), stream ->
-                stream.pipeline().addLast("connection", new ClientConnection(config, routes, null, System::nanoTime,
+                stream.pipeline().addLast("connection", new ClientConnection(config, routes, null, ReadTime::now,
                         Listener.this::exchangeStarted, true)));
     }
 
@@ -100,7 +100,7 @@ public final class Listener {
                             ch.pipeline().addLast("h2-switch", h2.priorKnowledgeSwitch(Listener::removeHttp1));
                         }
                         ResponseEncoder encoder = new ResponseEncoder();
-                        ClientConnection connection = new ClientConnection(config, routes, encoder, System::nanoTime,
+                        ClientConnection connection = new ClientConnection(config, routes, encoder, ReadTime::now,
                                 Listener.this::exchangeStarted);
                         ch.pipeline().addLast("bytes", new InboundBytes(connection));
                         ch.pipeline().addLast("decoder", newDecoder(config.limits()));
