@@ -8,6 +8,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * The header map of every Camel message in Caravan: case-insensitive like Camel's own, but hashed (with Netty's
@@ -40,6 +41,13 @@ public final class HeaderMap extends AbstractMap<String, Object> {
     @Override
     public Object put(String key, Object value) {
         return map.put(new Name(key), value);
+    }
+
+    /** One name made and one lookup (the default merge makes two of each). */
+    @Override
+    public Object merge(String key, Object value,
+                        BiFunction<? super Object, ? super Object, ? extends Object> remapping) {
+        return map.merge(new Name(key), value, remapping);
     }
 
     @Override

@@ -27,20 +27,22 @@ public final class MessageHeaders {
             if (InternalHeaders.isInternal(name)) {
                 continue;
             }
-            Object existing = to.get(name);
-            if (existing == null) {
-                to.put(name, header.getValue());
-            } else if (existing instanceof List<?> list) {
-                @SuppressWarnings("unchecked")
-                List<Object> values = (List<Object>) list;
-                values.add(header.getValue());
-            } else {
-                List<Object> values = new ArrayList<>(2);
-                values.add(existing);
-                values.add(header.getValue());
-                to.put(name, values);
-            }
+            to.merge(name, header.getValue(), MessageHeaders::withRepeat); // one lookup in a HeaderMap
         }
+    }
+
+    /** A repeated field: its values in one List, in order. */
+    private static Object withRepeat(Object existing, Object value) {
+        if (existing instanceof List<?> list) {
+            @SuppressWarnings("unchecked")
+            List<Object> values = (List<Object>) list;
+            values.add(value);
+            return values;
+        }
+        List<Object> values = new ArrayList<>(2);
+        values.add(existing);
+        values.add(value);
+        return values;
     }
 
     /** Camel to wire, skipping internal and hop-by-hop names and the framing headers the writer sets itself. */

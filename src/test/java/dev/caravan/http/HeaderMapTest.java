@@ -59,6 +59,16 @@ class HeaderMapTest {
         assertFalse(headers.containsKey(null));
     }
 
+    @Test
+    void mergesWithoutCaseKeepingTheFirstSpelling() {
+        HeaderMap headers = new HeaderMap();
+        headers.merge("Accept", "a", (x, y) -> x + "," + y);
+        headers.merge("ACCEPT", "b", (x, y) -> x + "," + y);
+        assertEquals(Map.of("Accept", "a,b"), Map.copyOf(headers));
+        headers.merge("accept", "gone", (x, y) -> null);
+        assertTrue(headers.isEmpty());
+    }
+
     /**
      * Names over {a, !} all share one Netty ASCII hash (it keeps five bits per character): the map must still find each
      * one (in a tree bin, so lookups do not turn quadratic; requests are also capped at 100 headers).
