@@ -153,8 +153,9 @@ public final class CachePolicy {
                 requestMillis, responseMillis);
     }
 
-    private StoredResponse build(int status, String reason, HttpHeaders headers, CachedBody body, Map<String, String> vary,
-                                 long date, long ageValueMillis, long requestMillis, long responseMillis) {
+    private StoredResponse build(int status, String reason, HttpHeaders headers, CachedBody body,
+                                 Map<String, String> vary, long date, long ageValueMillis, long requestMillis,
+                                 long responseMillis) {
         CacheControl cc = CacheControl.parse(headers.getAll(HttpHeaderNames.CACHE_CONTROL));
         // RFC 9111 4.2.3
         long apparentAge = Math.max(0, responseMillis - date);

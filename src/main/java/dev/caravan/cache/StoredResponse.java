@@ -39,7 +39,7 @@ public record StoredResponse(int status, String reason, HttpHeaders headers, Cac
     private static final Set<String> NOT_MODIFIED_HEADERS = Set.of("cache-control", "content-location", "date", "etag",
             "expires", "vary");
 
-    /** Bytes this entry holds, roughly: body (outside the heap), headers, vary values, and a fixed overhead for the objects. */
+    /** Bytes this entry holds, roughly: body (outside the heap), headers, vary values, a fixed overhead for objects. */
     public int weight() {
         long weight = 320L + body.length();
         for (Map.Entry<String, String> header : headers) {

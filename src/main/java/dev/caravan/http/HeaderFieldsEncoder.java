@@ -11,8 +11,9 @@ import java.util.Map;
 /**
  * Writes a head's header fields as Netty's HTTP/1.1 encoders do, byte for byte, but copies each name and value whole.
  * Netty writes a {@code String} one {@code char} at a time, and on Java 25 the JIT settled that loop at about 1.6 ns a
- * byte, a quarter of a request's encoding time; {@code String.getBytes(ISO_8859_1)} is one array copy for the
- * Latin-1 strings that header fields are. The rule for other characters stays Netty's: each becomes {@code '?'}.
+ * byte (a browser's header fields: 960 ns, against 260 ns copied whole); {@code String.getBytes(ISO_8859_1)} is one
+ * array copy for the Latin-1 strings that header fields are. The rule for other characters stays Netty's: each becomes
+ * {@code '?'}.
  */
 public final class HeaderFieldsEncoder {
 
