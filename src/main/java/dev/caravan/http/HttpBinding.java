@@ -200,7 +200,11 @@ public final class HttpBinding {
         HttpHeaders headers = outgoing.headers();
         if (carried != null) {
             MessageHeaders.toWire(carried, headers); // what a guard route left, as the exchange path sends it
+            MessageHeaders.requireSafeValues(headers);
         } else {
+            // no second scan of the values: the HTTP/1.1 decoder held each to the field-content rule (no CR, LF, NUL
+            // or other controls) and H2RequestHead refused CR, LF and NUL; Caravan's own (request id, traceparent)
+            // are hex (SmugglingTableTest, H2RequestHeadTest)
             HttpHeaders wire = request.head().headers();
             List<String> connectionListed = HopByHopHeaders.connectionTokens(wire);
             // the decoder's names and values as they are (the String iterator copies each)
@@ -212,7 +216,6 @@ public final class HttpBinding {
                 }
             }
         }
-        MessageHeaders.requireSafeValues(headers);
         forwardingHeaders(outgoing, request, backendAuthority, preserveHost, emitForwarded);
         return withStreamedBody(outgoing, request, request.requestBody());
     }
