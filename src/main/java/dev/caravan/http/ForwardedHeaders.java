@@ -38,7 +38,22 @@ final class ForwardedHeaders {
             "x-cluster-client-ip", "x-original-forwarded-for", "cf-connecting-ip", "fastly-client-ip",
             "x-forwarded-prefix", "x-forwarded-server");
 
+    /**
+     * For each first letter (lower case), a bit per name length that some member of {@link #FAMILY} has: a name outside
+     * them cannot be one, whatever its spelling (an underscore keeps the length). {@code X-Request-Id} and
+     * {@code traceparent}, on every request, are ruled out here without being lower-cased.
+     */
+    private static final long[] FAMILY_LENGTHS = familyLengths();
+
     private ForwardedHeaders() {
+    }
+
+    private static long[] familyLengths() {
+        long[] lengths = new long[128];
+        for (String name : FAMILY) {
+            lengths[name.charAt(0)] |= 1L << name.length();
+        }
+        return lengths;
     }
 
     /** {@code emitForwarded}: also send RFC 7239 {@code Forwarded} (appended to a trusted proxy's). */
@@ -103,11 +118,12 @@ final class ForwardedHeaders {
 
     /** False for a name that cannot be in {@link #FAMILY}, by its first letter and length (a cheap pre-check). */
     private static boolean mayBeFamily(CharSequence name) {
-        if (name.length() < 9) { // the shortest in FAMILY: "forwarded" and "x-real-ip"
+        int length = name.length();
+        if (length == 0 || length >= Long.SIZE) {
             return false;
         }
         char first = Character.toLowerCase(name.charAt(0));
-        return first == 'x' || first == 'f' || first == 't' || first == 'c';
+        return first < FAMILY_LENGTHS.length && (FAMILY_LENGTHS[first] >>> length & 1) != 0;
     }
 
     /** An RFC 7239 node: IPv6 addresses quoted and bracketed. */

@@ -50,11 +50,14 @@ class ClientIdentityTest {
              RawHttp http = new RawHttp(gateway.port())) {
             RawHttp.Response response = http.exchange("GET /x HTTP/1.1\r\nHost: a\r\nX-Real-IP: 8.8.8.8\r\n"
                     + "Forwarded: for=9.9.9.9\r\nX_Forwarded_For: 1.1.1.1\r\nTrue-Client-IP: 2.2.2.2\r\n"
-                    + "X-Client-IP: 3.3.3.3\r\nX_Real_IP: 4.4.4.4\r\n\r\n");
+                    + "X-Client-IP: 3.3.3.3\r\nX_Real_IP: 4.4.4.4\r\nX-Cluster-Client-IP: 5.5.5.5\r\n"
+                    + "X-Original-Forwarded-For: 6.6.6.6\r\nCF-Connecting-IP: 7.7.7.7\r\nFastly-Client-IP: 8.8.4.4\r\n"
+                    + "X-Forwarded-Prefix: /evil\r\nX-Forwarded-Server: evil\r\nx_cluster_client_ip: 9.9.9.8\r\n\r\n");
             assertEquals("127.0.0.1", response.echoedHeader("X-Real-IP"));
             assertEquals("127.0.0.1", response.echoedHeader("X-Seen-Client"));
             for (String name : new String[] {"Forwarded", "X_Forwarded_For", "True-Client-IP", "X-Client-IP",
-                "X_Real_IP"}) {
+                "X_Real_IP", "X-Cluster-Client-IP", "X-Original-Forwarded-For", "CF-Connecting-IP", "Fastly-Client-IP",
+                "X-Forwarded-Prefix", "X-Forwarded-Server", "x_cluster_client_ip"}) {
                 assertNull(response.echoedHeader(name), name + " reached the backend");
             }
         }
