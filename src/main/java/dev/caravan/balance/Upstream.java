@@ -70,14 +70,13 @@ public final class Upstream {
      * {@code slowStartMillis}, so a cold backend is not flooded. If chance leaves none, all candidates stay.
      */
     private List<Backend> warmingUp(List<Backend> candidates, long now) {
-        long ramp = slowStartNanos;
-        if (ramp <= 0) {
+        if (slowStartNanos <= 0) {
             return candidates;
         }
         List<Backend> admitted = new ArrayList<>(candidates.size());
         for (Backend backend : candidates) {
             long age = backend.availableFor(now);
-            double share = age >= ramp ? 1.0 : Math.max(0.1, (double) age / ramp);
+            double share = age >= slowStartNanos ? 1.0 : Math.max(0.1, (double) age / slowStartNanos);
             if (share >= 1.0 || java.util.concurrent.ThreadLocalRandom.current().nextDouble() < share) {
                 admitted.add(backend);
             }
