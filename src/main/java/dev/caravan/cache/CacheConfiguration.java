@@ -5,6 +5,8 @@ import org.apache.camel.spi.UriParam;
 import org.apache.camel.spi.UriParams;
 import org.apache.camel.spi.UriPath;
 
+import java.nio.file.Path;
+
 /** The options of a {@code caravan-cache:} step, each with its one default. */
 @UriParams
 public final class CacheConfiguration {
@@ -51,6 +53,12 @@ public final class CacheConfiguration {
     @UriParam(defaultValue = "127.0.0.1,::1", description = "For action=purge: client addresses or CIDR ranges allowed"
             + " to purge; others get 403")
     private String purgeAllowFrom = "127.0.0.1,::1";
+    @UriParam(description = "A directory on a memory filesystem (tmpfs, e.g. /dev/shm) for bodies of at least"
+            + " sendfileMinSize bytes: hits on plain HTTP/1.1 connections then go out with sendfile, without the kernel"
+            + " copying the body. Empty: every body in direct memory")
+    private String sendfileDir = "";
+    @UriParam(defaultValue = "65536", description = "The smallest body kept in sendfileDir")
+    private int sendfileMinSize = 64 * 1024;
 
     void validate() {
         if (name == null || name.isBlank()) {
@@ -72,6 +80,12 @@ public final class CacheConfiguration {
         if (collapseTimeout < 0 || staleWhileRevalidate < 0 || staleIfError < 0 || keepStale < 0) {
             throw new IllegalArgumentException("caravan-cache collapseTimeout, staleWhileRevalidate, staleIfError and"
                     + " keepStale must not be negative");
+        }
+        if (sendfileMinSize < 1) {
+            throw new IllegalArgumentException("caravan-cache sendfileMinSize must be positive, was " + sendfileMinSize);
+        }
+        if (!sendfileDir.isBlank()) {
+            BodyFiles.requireMemoryDirectory(Path.of(sendfileDir));
         }
     }
 
@@ -189,6 +203,22 @@ public final class CacheConfiguration {
 
     public void setKey(String key) {
         this.key = key;
+    }
+
+    public String getSendfileDir() {
+        return sendfileDir;
+    }
+
+    public void setSendfileDir(String sendfileDir) {
+        this.sendfileDir = sendfileDir == null ? "" : sendfileDir;
+    }
+
+    public int getSendfileMinSize() {
+        return sendfileMinSize;
+    }
+
+    public void setSendfileMinSize(int sendfileMinSize) {
+        this.sendfileMinSize = sendfileMinSize;
     }
 
     public String getPurgeAllowFrom() {

@@ -51,6 +51,7 @@ public final class CacheEndpoint extends DefaultEndpoint implements dev.caravan.
             return new DisabledStep(this);
         }
         cache.resize(configuration.getMaxBytes()); // the last route started decides the bound
+        cache.keepBodiesIn(configuration.getSendfileDir(), configuration.getSendfileMinSize());
         if (configuration.getAction().equals("purge")) {
             return new PurgeStep(this, cache, CidrMatcher.parse(configuration.getPurgeAllowFrom()));
         }

@@ -52,7 +52,7 @@ final class CacheFill extends FilteringBodySource {
                 size += n;
                 if (content instanceof LastHttpContent) {
                     over = true;
-                    owner.completed(head, CachedBody.copyOf(copy, size), responseMillis);
+                    owner.completed(head, copy, size, responseMillis);
                     copy = null;
                 }
             }

@@ -127,8 +127,9 @@ final class CacheRequest implements ResponseHeadFilter {
         }
     }
 
-    /** The copy reached the end of the body: store it. */
-    void completed(HttpResponse head, CachedBody body, long responseMillis) {
+    /** The copy reached the end of the body (its first {@code size} bytes): store it. */
+    void completed(HttpResponse head, byte[] copy, int size, long responseMillis) {
+        CachedBody body = step.cache().keep(copy, size);
         step.cache().store(key, step.policy().store(request, head, body, requestMillis, responseMillis));
         endFill(true);
     }

@@ -238,7 +238,11 @@ final class CacheStep extends DefaultAsyncProducer {
                 : new HttpResponseStatus(entry.status(), entry.reason()));
         entry.writeHeaders(head.headers(), notModified, now);
         mark(head, cacheStatus, xCache);
-        proxy.respond(head, notModified ? Unpooled.EMPTY_BUFFER : entry.body().buffer());
+        if (notModified) {
+            proxy.respond(head, Unpooled.EMPTY_BUFFER);
+        } else {
+            proxy.respond(head, entry.body().content());
+        }
         exchange.setProperty(Answer.PROPERTY, answered);
         exchange.setRouteStop(true);
     }

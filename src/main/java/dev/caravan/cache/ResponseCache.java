@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import dev.caravan.http.ProxyExchange;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,6 +27,7 @@ public final class ResponseCache {
     private final Set<String> routes = ConcurrentHashMap.newKeySet();
     private final CacheStatistics statistics = new CacheStatistics();
     private final LongSupplier clock;
+    private volatile BodyFiles files; // where large bodies go; null: every body in direct memory
 
     public ResponseCache(String name, long maxBytes) {
         this(name, maxBytes, System::currentTimeMillis);
@@ -85,6 +87,24 @@ public final class ResponseCache {
 
     public long entryCount() {
         return entries.estimatedSize();
+    }
+
+    /**
+     * Keeps bodies of at least {@code minSize} bytes in files in {@code dir} from now on (a blank dir: none); the last
+     * route started decides, as for the bound. Bodies already stored stay where they are.
+     */
+    synchronized void keepBodiesIn(String dir, int minSize) {
+        if (dir.isBlank()) {
+            files = null;
+        } else if (files == null || !files.keepsIn(Path.of(dir), minSize)) {
+            files = new BodyFiles(Path.of(dir), minSize);
+        }
+    }
+
+    /** A stored body of the first {@code length} bytes of {@code source}, in a file when it is large enough. */
+    CachedBody keep(byte[] source, int length) {
+        BodyFiles kept = files;
+        return kept == null ? CachedBody.copyOf(source, length) : kept.store(source, length);
     }
 
     /** Changes the byte bound (a route reload with a new {@code maxBytes}); Caffeine evicts down to it. */

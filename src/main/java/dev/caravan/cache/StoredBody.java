@@ -2,7 +2,6 @@ package dev.caravan.cache;
 
 import dev.caravan.http.BodySink;
 import dev.caravan.http.BodySource;
-import io.netty.handler.codec.http.DefaultLastHttpContent;
 
 /**
  * A stored body served in place of the one a response came with (the empty body of the backend's 304 to a
@@ -26,7 +25,7 @@ final class StoredBody implements BodySource {
         }
         consumed = true;
         replaced.discard();
-        sink.onContent(new DefaultLastHttpContent(body.buffer()));
+        sink.onContent(body.content());
         sink.onBatchEnd();
     }
 

@@ -30,7 +30,7 @@ public final class ProxyRouteTemplate extends RouteBuilder {
                         + " accept it")
                 .from("caravan:{{listener}}?path={{path}}&host={{host}}")
                 // the cache first: it stores responses as compressed for the client, so hits need no compressing
-                .to("caravan-cache:caravan?enabled={{cache}}")
+                .to("caravan-cache:caravan?enabled={{cache}}&sendfileDir={{?caravan.cache.sendfileDir}}")
                 .to("caravan-compress:br,gzip?enabled={{compress}}")
                 .to("caravan-forward:{{backends}}?balance={{balance}}&stripPrefix={{stripPrefix}}"
                         + "&preserveHost={{preserveHost}}"

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -389,9 +391,14 @@ public final class ProxyExchange {
 
     /** Sends a response whose body is in memory (a page a route made, an error page). */
     public void respond(HttpResponse response, ByteBuf content) {
+        respond(response, new DefaultLastHttpContent(content));
+    }
+
+    /** Like {@link #respond(HttpResponse, ByteBuf)}, with the body as one content (a {@link FileBackedContent}). */
+    public void respond(HttpResponse response, LastHttpContent content) {
         HttpHeaders headers = response.headers();
         headers.remove(HttpHeaderNames.TRANSFER_ENCODING);
-        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes());
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, content.content().readableBytes());
         respond(response, StreamingBody.of(content));
     }
 

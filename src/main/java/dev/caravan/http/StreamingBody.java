@@ -40,8 +40,13 @@ public final class StreamingBody implements BodySource {
 
     /** A complete body held in memory (a page the gateway or a route made); takes ownership of {@code content}. */
     public static StreamingBody of(io.netty.buffer.ByteBuf content) {
+        return of(new io.netty.handler.codec.http.DefaultLastHttpContent(content));
+    }
+
+    /** A body that is the one content given, whole. */
+    public static StreamingBody of(LastHttpContent content) {
         StreamingBody body = new StreamingBody(NO_READS);
-        body.offer(new io.netty.handler.codec.http.DefaultLastHttpContent(content));
+        body.offer(content);
         return body;
     }
 

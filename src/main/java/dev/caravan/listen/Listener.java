@@ -99,7 +99,7 @@ public final class Listener {
                         } else if (h2 != null) {
                             ch.pipeline().addLast("h2-switch", h2.priorKnowledgeSwitch(Listener::removeHttp1));
                         }
-                        ResponseEncoder encoder = new ResponseEncoder();
+                        ResponseEncoder encoder = new ResponseEncoder(!config.secure());
                         ClientConnection connection = new ClientConnection(config, routes, encoder, ReadTime::now,
                                 Listener.this::exchangeStarted);
                         ch.pipeline().addLast("bytes", new InboundBytes(connection));
