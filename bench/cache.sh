@@ -5,7 +5,8 @@
 # wrk to CPU 1 (PIN=1, on a machine with 2 or more CPUs). See bench/README.md.
 #
 # Environment: ROUNDS (5), DURATION (10s), CONNECTIONS (50), THREADS (2), WARMUP (5s), CARAVAN_WARMUP (20s),
-#              CARAVAN_THREADS (1), PIN (1),
+#              CARAVAN_THREADS (1), PIN (1), SENDFILE_DIR (/dev/shm when it is tmpfs; empty: Caravan keeps every
+#              cached body in direct memory),
 #              BACKEND_PORT (18080), NGINX_PORT (18081), CARAVAN_PORT (18082), NGINX_GZIP_PORT (18083)
 set -euo pipefail
 
@@ -21,6 +22,11 @@ BACKEND_PORT=${BACKEND_PORT:-18080}
 NGINX_PORT=${NGINX_PORT:-18081}
 CARAVAN_PORT=${CARAVAN_PORT:-18082}
 NGINX_GZIP_PORT=${NGINX_GZIP_PORT:-18083}
+# Caravan's counterpart of nginx's "sendfile on" below: large cached bodies in files on a memory filesystem
+if [[ -z "${SENDFILE_DIR+set}" ]]; then
+    SENDFILE_DIR=""
+    [[ "$(stat -f -c %T /dev/shm 2>/dev/null || true)" == tmpfs ]] && SENDFILE_DIR=/dev/shm
+fi
 
 BENCH_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$BENCH_DIR/.." && pwd)
@@ -118,6 +124,7 @@ YAML
 CARAVAN_LOG="$WORK/caravan.log"
 # access log off, as nginx's (lib.sh) and as run.sh measures
 CARAVAN_ARGS="--caravan.accessLog.enabled=false --caravan.io.threads=$CARAVAN_THREADS ${CARAVAN_ARGS:-}"
+[[ -n $SENDFILE_DIR ]] && CARAVAN_ARGS="$CARAVAN_ARGS --caravan.cache.sendfileDir=$SENDFILE_DIR"
 start_caravan "$CARAVAN_PORT" "$WORK/routes" "$CARAVAN_LOG"
 
 wait_http "http://127.0.0.1:$BACKEND_PORT/1k.txt" "$BACKEND_PID" "backend nginx" 20
@@ -192,7 +199,7 @@ col() { awk -F'\t' -v s="$1" -v t="$2" -v c="$3" 'NR > 1 && $2 == s && $3 == t {
         "(Caravan $CARAVAN_WARMUP); proxies and origin pinned: ${PROXY_CPU:-no}, wrk: ${LOAD_CPU:-not pinned}"
     echo "nginx: 1 worker, proxy_cache (proxy_buffers 4 128k, sendfile on); gzip on, gzip_comp_level 6"
     echo "Caravan: caravan-proxy template, cache=true (1k, 100k) and compress=true (gzip level 6)," \
-        "$CARAVAN_THREADS event loop(s), ${CARAVAN_JAVA_OPTS:--Xmx256m}"
+        "$CARAVAN_THREADS event loop(s), ${CARAVAN_JAVA_OPTS:--Xmx256m}, sendfileDir ${SENDFILE_DIR:-none}"
     echo
     printf '%-10s %14s %14s %10s %10s %11s %11s %8s\n' scenario "nginx req/s" "caravan req/s" "nginx p99" "car. p99" \
         "nginx us/r" "car. us/r" ratio
