@@ -5,6 +5,7 @@
 # CARAVAN_JAR overrides the jar (e.g. one built from a clean checkout elsewhere).
 JAR="${CARAVAN_JAR:-$ROOT/target/caravan.jar}"
 STARTED_PIDS=()
+CLEANUP_DIRS=() # removed on exit too (a directory outside WORK, e.g. on /dev/shm)
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -64,6 +65,9 @@ cleanup() {
         stop_pid "${STARTED_PIDS[i]}"
     done
     [[ -n "${WORK:-}" && -d "$WORK" ]] && rm -rf "$WORK"
+    for ((i = 0; i < ${#CLEANUP_DIRS[@]}; i++)); do
+        rm -rf "${CLEANUP_DIRS[i]}"
+    done
     exit "$rc"
 }
 
