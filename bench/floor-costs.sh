@@ -33,11 +33,7 @@ start_origin "$BACKEND_PORT"
 proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
 CARAVAN_ARGS="--caravan.io.threads=1 --caravan.client.maxRequestsPerConnection=100000 --caravan.accessLog.enabled=false"
 start_caravan "$CARAVAN_PORT" "$WORK/routes" "$RESULTS/caravan.log"
-# shellcheck disable=SC2086
-${PROXY_CPU:-} ${CARAVAN_JAVA:-java} ${CARAVAN_JAVA_OPTS:--Xmx256m} -cp "$JAR" "$BENCH_DIR/NettyFloor.java" http \
-    "$FLOOR_PORT" "$BACKEND_PORT" >"$RESULTS/floor.log" 2>&1 &
-FLOOR_PID=$!
-STARTED_PIDS+=("$FLOOR_PID")
+start_floor http "$FLOOR_PORT" "$BACKEND_PORT" "$RESULTS/floor.log"
 wait_http "http://127.0.0.1:$BACKEND_PORT/" "$BACKEND_PID" origin 20
 wait_http "http://127.0.0.1:$CARAVAN_PORT/" "$CARAVAN_PID" Caravan 60
 wait_http "http://127.0.0.1:$FLOOR_PORT/" "$FLOOR_PID" floor 60

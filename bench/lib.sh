@@ -119,6 +119,16 @@ start_run() {
     log "temp dir $WORK, results in $RESULTS"
 }
 
+# start_floor MODE PORT BACKEND_PORT LOGFILE — bench/NettyFloor.java (http or tcp) on Caravan's JVM and jar, pinned
+# as Caravan is. Sets FLOOR_PID.
+start_floor() {
+    # shellcheck disable=SC2086
+    ${PROXY_CPU:-} ${CARAVAN_JAVA:-java} ${CARAVAN_JAVA_OPTS:--Xmx256m} -cp "$JAR" "$BENCH_DIR/NettyFloor.java" \
+        "$1" "$2" "$3" >"$4" 2>&1 &
+    FLOOR_PID=$!
+    STARTED_PIDS+=("$FLOOR_PID")
+}
+
 # start_caravan PORT ROUTES_DIR LOGFILE — sets CARAVAN_PID. The https and admin listeners take ephemeral ports unless
 # CARAVAN_ARGS names theirs (later arguments win). CARAVAN_JAVA names the JVM (java on the PATH by default).
 start_caravan() {

@@ -70,12 +70,9 @@ if [[ $FLOOR == 1 ]]; then
     for mode in http tcp; do
         port=$FLOOR_PORT
         [[ $mode == tcp ]] && port=$((FLOOR_PORT + 1))
-        # shellcheck disable=SC2086
-        ${PROXY_CPU:-} ${CARAVAN_JAVA:-java} ${CARAVAN_JAVA_OPTS:--Xmx256m} -cp "$JAR" "$BENCH_DIR/NettyFloor.java" \
-            "$mode" "$port" "$BACKEND_PORT" >"$WORK/floor-$mode.log" 2>&1 &
-        STARTED_PIDS+=("$!")
-        NAMES+=("netty-$mode") PORT[netty-$mode]=$port PIDS[netty-$mode]=$!
-        wait_http "http://127.0.0.1:$port/" "$!" "netty-$mode floor" 60
+        start_floor "$mode" "$port" "$BACKEND_PORT" "$WORK/floor-$mode.log"
+        NAMES+=("netty-$mode") PORT[netty-$mode]=$port PIDS[netty-$mode]=$FLOOR_PID
+        wait_http "http://127.0.0.1:$port/" "$FLOOR_PID" "netty-$mode floor" 60
     done
 fi
 # skips CASE NAME — the byte relay cannot keep its backend connection when the client closes, so it runs keep-alive only

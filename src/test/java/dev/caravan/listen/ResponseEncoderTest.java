@@ -68,6 +68,15 @@ class ResponseEncoderTest {
         }
     }
 
+    /** What is left in the channel's outbound queue, as text; each message must be bytes (no file region). */
+    private static String bytesWritten(EmbeddedChannel channel) {
+        StringBuilder sent = new StringBuilder();
+        for (Object out; (out = channel.readOutbound()) != null; ) {
+            sent.append(text(assertInstanceOf(ByteBuf.class, out)));
+        }
+        return sent.toString();
+    }
+
     @Test
     void onAPlainConnectionTheBodyGoesAsTheFile() throws Exception {
         EmbeddedChannel channel = new EmbeddedChannel(new ResponseEncoder(true));
@@ -95,11 +104,7 @@ class ResponseEncoderTest {
         EmbeddedChannel channel = new EmbeddedChannel(new ResponseEncoder(false));
         channel.writeOutbound(head(), content());
         assertTrue(text(channel.readOutbound()).startsWith("HTTP/1.1 200 OK\r\n"));
-        StringBuilder sent = new StringBuilder();
-        for (Object out; (out = channel.readOutbound()) != null; ) {
-            sent.append(text(assertInstanceOf(ByteBuf.class, out)));
-        }
-        assertEquals(new String(body, StandardCharsets.US_ASCII), sent.toString());
+        assertEquals(new String(body, StandardCharsets.US_ASCII), bytesWritten(channel));
         assertTrue(file.isOpen());
         channel.finishAndReleaseAll();
     }
@@ -113,11 +118,7 @@ class ResponseEncoderTest {
         head.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, body.length - 10);
         channel.writeOutbound(head, partly);
         assertTrue(text(channel.readOutbound()).startsWith("HTTP/1.1 200 OK\r\n"));
-        StringBuilder sent = new StringBuilder();
-        for (Object out; (out = channel.readOutbound()) != null; ) {
-            sent.append(text(assertInstanceOf(ByteBuf.class, out)));
-        }
-        assertEquals(new String(body, 10, body.length - 10, StandardCharsets.US_ASCII), sent.toString());
+        assertEquals(new String(body, 10, body.length - 10, StandardCharsets.US_ASCII), bytesWritten(channel));
         channel.finishAndReleaseAll();
     }
 }
