@@ -32,12 +32,15 @@ class CacheSendfileTest {
     private static OriginBackend origin;
     private static RunningGateway gateway;
     private static Path cacheDir;
+    private static Path routes;
 
     @BeforeAll
     static void start() throws Exception {
         cacheDir = MemoryDirectory.create("sendfile-test");
         origin = OriginBackend.start();
-        gateway = RunningGateway.startWithCopies(Files.createTempDirectory("sendfile-routes"), Map.of(
+        Path temp = Files.createTempDirectory("sendfile-routes");
+        routes = temp.resolve("routes");
+        gateway = RunningGateway.startWithCopies(temp, Map.of(
                 "downloads.backend", origin.url(),
                 "downloads.cacheDir", cacheDir.toString(),
                 "caravan.tls.certs", Files.createTempDirectory("sendfile-certs").toString()),
@@ -131,6 +134,39 @@ class CacheSendfileTest {
             assertEquals(1, MemoryDirectory.openFilesIn(dir), "--caravan.cache.sendfileDir reaches the template");
         } finally {
             MemoryDirectory.delete(dir);
+        }
+    }
+
+    @Test
+    void aRouteFileNamingADiskDirectoryIsRejectedOnReloadAndTheOldRoutesKeepServing() throws Exception {
+        Path disk = Files.createTempDirectory(Path.of("target"), "disk-cache");
+        String type = Files.getFileStore(disk).type();
+        org.junit.jupiter.api.Assumptions.assumeFalse(type.equals("tmpfs") || type.equals("ramfs"),
+                "the build directory is on a memory filesystem here");
+        int generation = gateway.reloader().generation();
+        Path broken = routes.resolve("broken.yaml");
+        Files.writeString(broken, """
+                - route:
+                    id: broken
+                    from:
+                      uri: caravan:http
+                      parameters:
+                        path: /broken
+                      steps:
+                        - to: caravan-cache:broken?sendfileDir=%s
+                        - to: "caravan-forward:http://127.0.0.1:9"
+                """.formatted(disk.toAbsolutePath()));
+        try {
+            dev.caravan.testing.Await.until(() -> gateway.reloader().lastError() != null, "the edit is rejected");
+            String error = gateway.reloader().lastError();
+            assertTrue(error.contains("must be on a memory filesystem"), error);
+            assertTrue(error.contains("broken.yaml"), error);
+            assertEquals(generation, gateway.reloader().generation(), "a rejected edit changed routes");
+            String target = "/downloads/after-reject?size=1000&cc=max-age%3D600";
+            assertArrayEquals(expected(1000), send("GET", target).body());
+        } finally {
+            Files.delete(broken);
+            Files.delete(disk);
         }
     }
 
