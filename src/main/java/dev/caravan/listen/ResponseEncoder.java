@@ -27,10 +27,6 @@ final class ResponseEncoder extends HttpResponseEncoder {
         this.sendsFiles = sendsFiles;
     }
 
-    ResponseEncoder() {
-        this(false);
-    }
-
     void answeringHead(boolean head) {
         this.answeringHead = head;
     }

@@ -23,6 +23,17 @@ final class MemoryDirectory {
         return Files.createTempDirectory(SHM, "caravan-" + prefix + "-");
     }
 
+    /** A fresh directory under the build's target folder; skips the test where that is a memory filesystem too. */
+    static Path createOnDisk(String prefix) throws IOException {
+        Path dir = Files.createTempDirectory(Path.of("target"), prefix);
+        String type = Files.getFileStore(dir).type();
+        if (type.equals("tmpfs") || type.equals("ramfs")) {
+            Files.delete(dir);
+            assumeTrue(false, "the build directory is on a memory filesystem here");
+        }
+        return dir;
+    }
+
     static void delete(Path dir) throws IOException {
         if (dir == null || !Files.exists(dir)) {
             return;

@@ -72,7 +72,7 @@ class ClientConnectionTest {
         ListenerConfig config = new ListenerConfig("http", "127.0.0.1", 0,
                 ClientLimits.DEFAULTS.withTimeouts(HEADER_MILLIS, IDLE_MILLIS, IDLE_MILLIS, IDLE_MILLIS),
                 new ForwardedTrust(CidrMatcher.parse("")));
-        ResponseEncoder encoder = new ResponseEncoder();
+        ResponseEncoder encoder = new ResponseEncoder(false);
         channel = new InetEmbeddedChannel();
         channel.freezeTime();
         ClientConnection connection = new ClientConnection(config, routes, encoder, now::get,
@@ -236,7 +236,7 @@ class ClientConnectionTest {
     @Test
     void noRouteGets404AndTheConnectionStaysUsable() {
         RouteTable empty = new RouteTable(exchange -> exchange.respondError(404));
-        ResponseEncoder encoder = new ResponseEncoder();
+        ResponseEncoder encoder = new ResponseEncoder(false);
         InetEmbeddedChannel bare = new InetEmbeddedChannel();
         bare.pipeline().addLast(Listener.newDecoder(ClientLimits.DEFAULTS)).addLast(encoder).addLast(new ClientConnection(
                 new ListenerConfig("http", "127.0.0.1", 0, ClientLimits.DEFAULTS, null), empty, encoder, now::get,
@@ -343,7 +343,7 @@ class ClientConnectionTest {
     @Test
     void theConnectionClosesAfterItsLastAllowedRequest() {
         RouteTable routes = new RouteTable(exchange -> exchange.respondError(404));
-        ResponseEncoder encoder = new ResponseEncoder();
+        ResponseEncoder encoder = new ResponseEncoder(false);
         ClientLimits two = new ClientLimits(10_000, 10_000, 10_000, 10_000, 2, 0, 0, 8192, 16384, 100, 0);
         InetEmbeddedChannel limited = new InetEmbeddedChannel();
         limited.pipeline().addLast(Listener.newDecoder(two)).addLast(encoder).addLast(new ClientConnection(
