@@ -120,14 +120,6 @@ run_h2load() { # scenario target duration outfile
     h2load ${ARGS[$1]} -t1 -D "$3" --warm-up-time=1 "https://127.0.0.1:$port/1k.txt" >"$4" 2>&1 ||
         log "h2load against $2 ($1) exited with status $? (see $4)"
 }
-parse_h2load() { # -> "req_per_sec failed mean_ms"
-    awk '
-        /^finished in/ { for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^req\/s/) { rps = $i; gsub(/,/, "", rps) } }
-        /^requests:/   { for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^failed/) { f = $i } }
-        /^time for request:/ { m = $6; u = m; sub(/[0-9.]+/, "", u); m += 0; if (u == "us") m /= 1000; if (u == "s") m *= 1000 }
-        END { printf "%s %s %s\n", (rps == "" ? "NaN" : rps), (f == "" ? "NaN" : f), (m == "" ? "NaN" : m) }
-    ' "$1"
-}
 
 log "warm-up per scenario: ${WARMUP}s for nginx, ${CARAVAN_WARMUP}s for Caravan"
 for s in h2 h1; do

@@ -182,6 +182,16 @@ caravan_log_warnings() {
         sort | uniq -c | sort -rn | head -5 | cut -c1-220 | sed 's/^/  /'
 }
 
+# parse_h2load FILE — "req_per_sec failed mean_ms" from h2load output.
+parse_h2load() {
+    awk '
+        /^finished in/ { for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^req\/s/) { rps = $i; gsub(/,/, "", rps) } }
+        /^requests:/   { for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^failed/) { f = $i } }
+        /^time for request:/ { m = $6; u = m; sub(/[0-9.]+/, "", u); m += 0; if (u == "us") m /= 1000; if (u == "s") m *= 1000 }
+        END { printf "%s %s %s\n", (rps == "" ? "NaN" : rps), (f == "" ? "NaN" : f), (m == "" ? "NaN" : m) }
+    ' "$1"
+}
+
 # parse_wrk FILE -> "req_per_sec p99_ms errors" (errors = non-2xx/3xx + socket errors)
 parse_wrk() {
     awk '

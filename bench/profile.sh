@@ -8,7 +8,9 @@
 #              EVENT (cpu when perf events are allowed, else itimer), BACKEND_PORT (18380), CARAVAN_PORT (18382),
 #              PIN (1: Caravan and nginx on CPU 0, wrk on CPU 1 when the machine has 2 or more cores),
 #              CONNECTION_CLOSE (0; 1: every request on a new connection, as run.sh's "close" case),
-#              TARGET (/: 1 KiB answers; /100k: 100 KiB answers, as run.sh's "100k" case)
+#              TARGET (/: 1 KiB answers; /100k: 100 KiB answers, as run.sh's "100k" case),
+#              TLS (0; 1: the load over TLS 1.3 to Caravan's https listener with a P-256 certificate, as tls.sh's "ka"),
+#              H2 (0; 1: h2load over TLS with h2, CONNECTIONS/5 connections × 5 streams, as h2.sh's "h2"; implies TLS=1)
 set -euo pipefail
 
 DURATION=${DURATION:-20}
@@ -49,12 +51,26 @@ proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
 # the same Caravan as run.sh measures: access log off (nginx has its own off), no per-connection request cap
 CARAVAN_ARGS="--caravan.io.threads=$IO_THREADS --caravan.client.maxRequestsPerConnection=100000 \
     --caravan.accessLog.enabled=false ${CARAVAN_ARGS:-}"
+URL="http://127.0.0.1:$CARAVAN_PORT${TARGET:-/}"
+[[ "${H2:-0}" == 1 ]] && TLS=1 && install_missing h2load:nghttp2-client
+if [[ "${TLS:-0}" == 1 ]]; then
+    # the listener parameter puts the route on both listeners; the load goes to the https one
+    sed -i 's/^    parameters:$/    parameters:\n      - name: listener\n        value: http,https/' "$WORK/routes/bench.yaml"
+    mkdir -p "$WORK/certs"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
+        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$WORK/certs/bench.key" \
+        -out "$WORK/certs/bench.crt" 2>/dev/null
+    CARAVAN_ARGS="$CARAVAN_ARGS --caravan.https.port=$((CARAVAN_PORT + 1)) --caravan.https.host=127.0.0.1 \
+        --caravan.tls.certs=$WORK/certs"
+    URL="https://127.0.0.1:$((CARAVAN_PORT + 1))${TARGET:-/}"
+fi
 start_caravan "$CARAVAN_PORT" "$WORK/routes" "$RESULTS/caravan.log"
 wait_http "http://127.0.0.1:$BACKEND_PORT/" "$BACKEND_PID" backend
 wait_http "http://127.0.0.1:$CARAVAN_PORT${TARGET:-/}" "$CARAVAN_PID" caravan
+[[ "$(curl -sk -o /dev/null -w '%{http_code}' "$URL")" == 200 ]] || die "caravan did not answer 200 on $URL"
 
 machine_info >"$RESULTS/summary.txt"
-echo "event: $EVENT, io threads: $IO_THREADS, pinned: ${PROXY_CPU:-no}" >>"$RESULTS/summary.txt"
+echo "event: $EVENT, io threads: $IO_THREADS, pinned: ${PROXY_CPU:-no}, url: $URL" >>"$RESULTS/summary.txt"
 # Attaching an agent (async-profiler, and JFR's method sampling) makes the JVM throw away its compiled code, so both
 # attach before the warm-up; the profile of the warm-up is discarded and the one of the loaded window kept.
 WARMUP_S=${WARMUP%s}
@@ -64,12 +80,20 @@ java -jar "$AP_JAR" profiler start -e "$EVENT" -i 1ms "$CARAVAN_PID" >/dev/null
 log "warm-up $WARMUP (profiler attached, its samples discarded)"
 WRK_HEADERS=()
 [[ "${CONNECTION_CLOSE:-0}" == 1 ]] && WRK_HEADERS=(-H "Connection: close")
-$LOAD_CPU wrk "${WRK_HEADERS[@]}" -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "http://127.0.0.1:$CARAVAN_PORT${TARGET:-/}" >"$RESULTS/warmup.txt"
+load() { # SECONDS OUTFILE [wrk options]
+    local seconds=$1 out=$2
+    shift 2
+    if [[ "${H2:-0}" == 1 ]]; then
+        $LOAD_CPU h2load -c"$((CONNECTIONS / 5))" -m5 -t1 -D "$seconds" "$URL" >"$out" 2>&1
+    else
+        $LOAD_CPU wrk "${WRK_HEADERS[@]}" "$@" -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" "$URL" >"$out"
+    fi
+}
+load "${WARMUP%s}" "$RESULTS/warmup.txt"
 java -jar "$AP_JAR" profiler stop -o collapsed -f "$RESULTS/warmup.collapsed" "$CARAVAN_PID" >/dev/null
 
 log "profiling $DURATION s ($EVENT) under load"
-$LOAD_CPU wrk "${WRK_HEADERS[@]}" --latency -t"$THREADS" -c"$CONNECTIONS" -d"$((DURATION + 2))s" "http://127.0.0.1:$CARAVAN_PORT${TARGET:-/}" \
-    >"$RESULTS/load.txt" &
+load "$((DURATION + 2))" "$RESULTS/load.txt" --latency &
 WRK_PID=$!
 sleep 1
 read -r U0 S0 < <(cpu_ticks "$CARAVAN_PID")
@@ -81,7 +105,12 @@ java -jar "$AP_JAR" converter "$RESULTS/cpu.collapsed" "$RESULTS/flame.html" >/d
 wait "$WRK_PID"
 sleep 1
 
-read -r rps p99 errors < <(parse_wrk "$RESULTS/load.txt")
+if [[ "${H2:-0}" == 1 ]]; then
+    read -r rps errors mean < <(parse_h2load "$RESULTS/load.txt")
+    p99="(h2load: mean $mean)"
+else
+    read -r rps p99 errors < <(parse_wrk "$RESULTS/load.txt")
+fi
 {
     echo "load while profiling: $rps req/s, p99 $p99 ms, $errors errors"
     # the process's own CPU clock: sampling timers undercount (a sample is lost when the signal lands badly)
