@@ -286,7 +286,8 @@ start_nginx_proxy() {
     PROXY_PID=$NGINX_PID
 }
 
-# proxy_route_file ROUTES_DIR BACKEND_URL — writes ROUTES_DIR/bench.yaml: one caravan-proxy route for / to BACKEND_URL.
+# proxy_route_file ROUTES_DIR BACKEND_URL [LISTENERS] — writes ROUTES_DIR/bench.yaml: one caravan-proxy route for /
+# to BACKEND_URL, on the template's default listener or on LISTENERS (e.g. http,https).
 proxy_route_file() {
     mkdir -p "$1"
     cat >"$1/bench.yaml" <<EOF
@@ -299,6 +300,9 @@ proxy_route_file() {
       - name: backends
         value: "$2"
 EOF
+    if [[ -n "${3:-}" ]]; then
+        printf '      - name: listener\n        value: %s\n' "$3" >>"$1/bench.yaml"
+    fi
 }
 
 # What a browser sends with a GET (Chrome's fields, a cookie and a referer), as wrk arguments: for BROWSER_HEADERS=1,

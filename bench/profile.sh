@@ -47,15 +47,16 @@ start_run caravan-profile "-profile"
 
 start_origin "$BACKEND_PORT"
 
-proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
 # the same Caravan as run.sh measures: access log off (nginx has its own off), no per-connection request cap
 CARAVAN_ARGS="--caravan.io.threads=$IO_THREADS --caravan.client.maxRequestsPerConnection=100000 \
     --caravan.accessLog.enabled=false ${CARAVAN_ARGS:-}"
 URL="http://127.0.0.1:$CARAVAN_PORT${TARGET:-/}"
 [[ "${H2:-0}" == 1 ]] && TLS=1 && install_missing h2load:nghttp2-client
-if [[ "${TLS:-0}" == 1 ]]; then
-    # the listener parameter puts the route on both listeners; the load goes to the https one
-    sed -i 's/^    parameters:$/    parameters:\n      - name: listener\n        value: http,https/' "$WORK/routes/bench.yaml"
+if [[ "${TLS:-0}" != 1 ]]; then
+    proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT"
+else
+    # on both listeners: the check below asks the plain one, the load goes to the https one
+    proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT" http,https
     mkdir -p "$WORK/certs"
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
         -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$WORK/certs/bench.key" \

@@ -37,7 +37,7 @@ public final class BackendPool implements ConnectionSource {
      * read and leaves in one write, where 64 KiB reads took two of each (bench/README.md, twelfth pass). Reads start
      * small (2 KiB) and grow only on connections that fill them, so small responses do not pay for it.
      */
-    static final int MAX_READ_BYTES = 256 * 1024;
+    private static final int MAX_READ_BYTES = 256 * 1024;
     private static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES);
 
     private final String host;
