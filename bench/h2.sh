@@ -37,10 +37,7 @@ require_ports_free "$BACKEND_PORT" "$NGINX_PORT" "$CARAVAN_PORT" "$CARAVAN_HTTP_
 start_run caravan-h2-bench "-h2"
 
 # --- one certificate for both --------------------------------------------------------------
-mkdir -p "$WORK/certs"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
-    -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
-    -keyout "$WORK/certs/bench.key" -out "$WORK/certs/bench.crt" 2>/dev/null
+bench_certificate "$WORK/certs"
 
 # --- backend: nginx serving 1 KiB over HTTP/1.1 ---------------------------------------------
 mkdir -p "$WORK/www"

@@ -286,6 +286,17 @@ start_nginx_proxy() {
     PROXY_PID=$NGINX_PID
 }
 
+# bench_certificate DIR [ec|rsa] — a self-signed certificate for localhost and 127.0.0.1 (P-256 unless rsa: RSA-2048),
+# written as DIR/bench.crt and DIR/bench.key, for the TLS benchmarks.
+bench_certificate() {
+    local key=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1)
+    [[ "${2:-ec}" == rsa ]] && key=(-newkey rsa:2048)
+    mkdir -p "$1"
+    openssl req -x509 "${key[@]}" -nodes -days 2 -subj /CN=localhost \
+        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
+        -keyout "$1/bench.key" -out "$1/bench.crt" 2>/dev/null
+}
+
 # proxy_route_file ROUTES_DIR BACKEND_URL [LISTENERS] — writes ROUTES_DIR/bench.yaml: one caravan-proxy route for /
 # to BACKEND_URL, on the template's default listener or on LISTENERS (e.g. http,https).
 proxy_route_file() {

@@ -57,10 +57,7 @@ if [[ "${TLS:-0}" != 1 ]]; then
 else
     # on both listeners: the check below asks the plain one, the load goes to the https one
     proxy_route_file "$WORK/routes" "http://127.0.0.1:$BACKEND_PORT" http,https
-    mkdir -p "$WORK/certs"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj /CN=localhost \
-        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 -keyout "$WORK/certs/bench.key" \
-        -out "$WORK/certs/bench.crt" 2>/dev/null
+    bench_certificate "$WORK/certs"
     CARAVAN_ARGS="$CARAVAN_ARGS --caravan.https.port=$((CARAVAN_PORT + 1)) --caravan.https.host=127.0.0.1 \
         --caravan.tls.certs=$WORK/certs"
     URL="https://127.0.0.1:$((CARAVAN_PORT + 1))${TARGET:-/}"

@@ -62,11 +62,7 @@ pin() { # every thread of each PID onto the proxies' core (processes not started
 
 # --- the same two certificates for every proxy -------------------------------------------------------------
 for k in "${CERTS[@]}"; do
-    mkdir -p "$WORK/certs-$k"
-    if [[ $k == rsa ]]; then key=(-newkey rsa:2048); else key=(-newkey ec -pkeyopt ec_paramgen_curve:prime256v1); fi
-    openssl req -x509 "${key[@]}" -nodes -days 2 -subj /CN=localhost \
-        -addext subjectAltName=DNS:localhost,IP:127.0.0.1 \
-        -keyout "$WORK/certs-$k/bench.key" -out "$WORK/certs-$k/bench.crt" 2>/dev/null
+    bench_certificate "$WORK/certs-$k" "$k"
 done
 
 # --- backend: nginx serving 1 KiB over HTTP/1.1 --------------------------------------------------------------
