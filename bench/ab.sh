@@ -5,7 +5,7 @@
 # and p99 (wrk --latency), medians over the rounds, and B's over A's. See bench/README.md.
 #
 # Usage: bench/ab.sh JAR_A [JAR_B]   (JAR_B defaults to JAR_A, for comparing JAVA_OPTS_A with JAVA_OPTS_B)
-# Environment: ROUNDS (10), DURATION (5s per round and build), WARMUP (30s each), CASE (1k | 100k | close),
+# Environment: ROUNDS (10), DURATION (5s per round and build), WARMUP (30s each), CASE (1k | 100k | 1m | close | upload: 100 KiB POSTs),
 #              CONNECTIONS (50), JAVA_OPTS_A / JAVA_OPTS_B (-Xmx256m), JAVA_A / JAVA_B (java), PIN (1),
 #              ROUTE_A / ROUTE_B (a route file instead of the plain caravan-proxy route, {{bench.backend}} in it
 #              naming the origin, e.g. bench/routes/headers.yaml; ROUTE_B defaults to ROUTE_A; "plain" names
@@ -65,9 +65,10 @@ wait_http "http://127.0.0.1:$A_PORT/" "$A_PID" "Caravan A" 60
 wait_http "http://127.0.0.1:$B_PORT/" "$B_PID" "Caravan B" 60
 
 path=/
-[[ $CASE == 100k ]] && path=/100k
+[[ $CASE == 100k || $CASE == 1m ]] && path=/$CASE
 extra=()
 [[ $CASE == close ]] && extra=(-H 'Connection: close')
+[[ $CASE == upload ]] && extra=(-s "$BENCH_DIR/upload.lua")
 [[ ${BROWSER_HEADERS:-0} == 1 ]] && extra+=("${BROWSER_WRK_HEADERS[@]}")
 load() { # port duration outfile
     $LOAD_CPU wrk --latency -t2 -c"$CONNECTIONS" -d"$2" "${extra[@]}" "http://127.0.0.1:$1$path" >"$3" 2>&1

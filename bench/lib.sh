@@ -248,18 +248,21 @@ pinning() {
     fi
 }
 
-# start_origin PORT — the benchmarks' origin: nginx answering exactly 1 KiB on / and a 100 KiB file on /100k.
+# start_origin PORT — the benchmarks' origin: nginx answering exactly 1 KiB on / (whatever the method; a request body
+# is read and dropped), and files of 100 KiB on /100k and 1 MiB on /1m.
 # Sets BACKEND_PID.
 start_origin() {
     local body
     body=$(printf 'x%.0s' $(seq 1 1023)) # 1023 'x' + the newline below = 1024 bytes
     mkdir -p "$WORK/www"
     head -c 102400 /dev/zero | tr '\0' 'y' >"$WORK/www/100k"
+    head -c 1048576 /dev/zero | tr '\0' 'z' >"$WORK/www/1m"
     start_nginx backend "
     server {
         listen 127.0.0.1:$1;
         default_type text/plain;
         location = /100k { root $WORK/www; }
+        location = /1m { root $WORK/www; }
         location / { return 200 \"$body\n\"; }
     }"
     BACKEND_PID=$NGINX_PID

@@ -4,7 +4,6 @@ import dev.caravan.http.EventLoops;
 import dev.caravan.http.ReadTime;
 import dev.caravan.tls.BackendTls;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -31,14 +30,6 @@ public final class BackendPool implements ConnectionSource {
             .setMaxInitialLineLength(8192)
             .setMaxHeaderSize(32768)
             .setMaxChunkSize(65536);
-
-    /**
-     * The most one read from a backend takes (Netty's default is 64 KiB). A response of 100 KiB then arrives in one
-     * read and leaves in one write, where 64 KiB reads took two of each (bench/README.md, twelfth pass). Reads start
-     * small (2 KiB) and grow only on connections that fill them, so small responses do not pay for it.
-     */
-    private static final int MAX_READ_BYTES = 256 * 1024;
-    private static final AdaptiveRecvByteBufAllocator READS = new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES);
 
     private final String host;
     private final int port;
@@ -101,7 +92,7 @@ public final class BackendPool implements ConnectionSource {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, current.connectTimeoutMillis()))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-                .option(ChannelOption.RCVBUF_ALLOCATOR, READS)
+                .option(ChannelOption.RCVBUF_ALLOCATOR, loops.proxyReads())
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

@@ -1,7 +1,9 @@
 package dev.caravan.http;
 
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
@@ -21,8 +23,18 @@ import java.util.concurrent.TimeUnit;
  */
 public final class EventLoops implements AutoCloseable {
 
+    /**
+     * The most one read from a proxied connection takes, client or backend (Netty's default is 64 KiB). A 100 KiB body
+     * then arrives in one read and leaves in one write, where 64 KiB reads took two of each (bench/README.md, twelfth
+     * and thirteenth passes).
+     */
+    private static final int MAX_READ_BYTES = 256 * 1024;
+
     private final EventLoopGroup group;
     private final boolean epoll;
+    // reads start small (2 KiB) and grow only on connections that fill them, so small requests and responses do not
+    // pay for the larger ceiling
+    private final RecvByteBufAllocator proxyReads = new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES);
 
     public EventLoops(int threads) {
         this.epoll = Epoll.isAvailable();
@@ -44,6 +56,11 @@ public final class EventLoops implements AutoCloseable {
 
     public Class<? extends Channel> channelType() {
         return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+    }
+
+    /** How much the proxied connections (listeners' clients, backends) read at a time: 2 KiB, growing to 256 KiB. */
+    public RecvByteBufAllocator proxyReads() {
+        return proxyReads;
     }
 
     @Override
