@@ -8,6 +8,7 @@
 #              EVENT (cpu when perf events are allowed, else itimer), BACKEND_PORT (18380), CARAVAN_PORT (18382),
 #              PIN (1: Caravan and nginx on CPU 0, wrk on CPU 1 when the machine has 2 or more cores),
 #              CONNECTION_CLOSE (0; 1: every request on a new connection, as run.sh's "close" case),
+#              UPLOAD (0; 1: every request a POST of 100 KiB, as run.sh's "upload" case),
 #              TARGET (/: 1 KiB answers; /100k: 100 KiB answers, as run.sh's "100k" case),
 #              TLS (0; 1: the load over TLS 1.3 to Caravan's https listener with a P-256 certificate, as tls.sh's "ka"),
 #              H2 (0; 1: h2load over TLS with h2, CONNECTIONS/5 connections × 5 streams, as h2.sh's "h2"; implies TLS=1)
@@ -78,6 +79,7 @@ java -jar "$AP_JAR" profiler start -e "$EVENT" -i 1ms "$CARAVAN_PID" >/dev/null
 log "warm-up $WARMUP (profiler attached, its samples discarded)"
 WRK_HEADERS=()
 [[ "${CONNECTION_CLOSE:-0}" == 1 ]] && WRK_HEADERS=(-H "Connection: close")
+[[ "${UPLOAD:-0}" == 1 ]] && WRK_HEADERS+=(-s "$BENCH_DIR/upload.lua")
 load() { # SECONDS OUTFILE [wrk options]
     local seconds=$1 out=$2
     shift 2

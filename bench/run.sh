@@ -2,10 +2,11 @@
 # Throughput, latency and CPU per request at equal cores: wrk against an nginx origin directly, through an nginx
 # reverse proxy (1 worker) and through Caravan (1 event loop), interleaved over several rounds, for three cases:
 # 1 KiB keep-alive GETs, 100 KiB keep-alive GETs, and 1 KiB GETs on a new connection each (Connection: close); and on
-# request, "browser": 1 KiB keep-alive GETs that carry a browser's dozen header fields (lib.sh's BROWSER_WRK_HEADERS).
+# request, "browser": 1 KiB keep-alive GETs that carry a browser's dozen header fields (lib.sh's BROWSER_WRK_HEADERS),
+# and "upload": keep-alive POSTs of 100 KiB bodies (upload.lua) answered with 1 KiB.
 # See bench/README.md.
 #
-# Environment: ROUNDS (5), DURATION (8s), CONNECTIONS (50), THREADS (2), CASES ("1k 100k close"; also "browser"),
+# Environment: ROUNDS (5), DURATION (8s), CONNECTIONS (50), THREADS (2), CASES ("1k 100k close"; also "browser", "upload"),
 #              WARMUP (3s per case for nginx and the origin), CARAVAN_WARMUP (20s per case: the JIT shares its core),
 #              PIN (1: origin and proxies on CPU 0, wrk on CPU 1 when the machine has 2 or more cores),
 #              IO_THREADS (1: Caravan's event loops), NGINX_WORKERS (1), CARAVAN_JAVA (java: the JVM that runs Caravan),
@@ -77,8 +78,8 @@ if [[ $FLOOR == 1 ]]; then
 fi
 # skips CASE NAME — the byte relay cannot keep its backend connection when the client closes, so it runs keep-alive only
 skips() { [[ $1 == close && $2 == netty-tcp ]]; }
-declare -A CASE_PATH=([1k]=/ [100k]=/100k [close]=/ [browser]=/)
-declare -A CASE_SIZE=([1k]=1024 [100k]=102400 [close]=1024 [browser]=1024)
+declare -A CASE_PATH=([1k]=/ [100k]=/100k [close]=/ [browser]=/ [upload]=/)
+declare -A CASE_SIZE=([1k]=1024 [100k]=102400 [close]=1024 [browser]=1024 [upload]=1024)
 
 for name in "${NAMES[@]}"; do
     for c in $CASES; do
@@ -92,6 +93,7 @@ run_wrk() { # case name duration outfile
     local extra=()
     [[ $1 == close ]] && extra=(-H 'Connection: close')
     [[ $1 == browser ]] && extra=("${BROWSER_WRK_HEADERS[@]}")
+    [[ $1 == upload ]] && extra=(-s "$BENCH_DIR/upload.lua")
     $LOAD_CPU wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$3" "${extra[@]}" \
         "http://127.0.0.1:${PORT[$2]}${CASE_PATH[$1]}" >"$4" 2>&1 || log "wrk against $2 exited with status $? (see $4)"
 }
@@ -152,7 +154,7 @@ done
     echo "CPU us/req: user+system time of the target's processes over the round / requests served (origin excluded)"
     for c in $CASES; do
         echo
-        echo "case $c (${CASE_SIZE[$c]} bytes$([[ $c == close ]] && echo ', Connection: close')$([[ $c == browser ]] && echo ", a browser's header fields"))"
+        echo "case $c (${CASE_SIZE[$c]} bytes$([[ $c == close ]] && echo ', Connection: close')$([[ $c == browser ]] && echo ", a browser's header fields")$([[ $c == upload ]] && echo ', after a 100 KiB POST body'))"
         printf '  %-10s %12s %10s %8s %12s %16s %14s\n' target "req/s (med)" "p99 ms" errors "CPU us/req" "(user/system)" "req/s vs nginx"
         for name in "${NAMES[@]}"; do
             skips "$c" "$name" && continue
