@@ -24,9 +24,9 @@ import java.util.concurrent.TimeUnit;
 public final class EventLoops implements AutoCloseable {
 
     /**
-     * The most one read from a proxied connection takes, client or backend (Netty's default is 64 KiB). A 100 KiB body
-     * then arrives in one read and leaves in one write, where 64 KiB reads took two of each (bench/README.md, twelfth
-     * and thirteenth passes).
+     * The most one read from a proxied connection takes, a client or an HTTP/1.1 backend (Netty's default is 64 KiB).
+     * A 100 KiB body then arrives in one read and leaves in one write, where 64 KiB reads took two of each
+     * (bench/README.md, twelfth and thirteenth passes).
      */
     private static final int MAX_READ_BYTES = 256 * 1024;
 
@@ -58,7 +58,7 @@ public final class EventLoops implements AutoCloseable {
         return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
     }
 
-    /** How much the proxied connections (listeners' clients, backends) read at a time: 2 KiB, growing to 256 KiB. */
+    /** How much proxied connections (listeners' clients, HTTP/1.1 backends) read at a time: 2 to 256 KiB. */
     public RecvByteBufAllocator proxyReads() {
         return proxyReads;
     }
