@@ -5,8 +5,9 @@
 # and p99 (wrk --latency), medians over the rounds, and B's over A's. See bench/README.md.
 #
 # Usage: bench/ab.sh JAR_A [JAR_B]   (JAR_B defaults to JAR_A, for comparing JAVA_OPTS_A with JAVA_OPTS_B)
-# Environment: ROUNDS (10), DURATION (5s per round and build), WARMUP (30s each), CASE (1k | 100k | 1m | close | upload: 100 KiB POSTs),
-#              CONNECTIONS (50), JAVA_OPTS_A / JAVA_OPTS_B (-Xmx256m), JAVA_A / JAVA_B (java), PIN (1),
+# Environment: ROUNDS (10), DURATION (5s per round and build), WARMUP (30s each),
+#              CASE (1k | 100k | 1m | close | upload: 100 KiB POSTs), CONNECTIONS (50),
+#              JAVA_OPTS_A / JAVA_OPTS_B (-Xmx256m), JAVA_A / JAVA_B (java), PIN (1),
 #              ROUTE_A / ROUTE_B (a route file instead of the plain caravan-proxy route, {{bench.backend}} in it
 #              naming the origin, e.g. bench/routes/headers.yaml; ROUTE_B defaults to ROUTE_A; "plain" names
 #              the plain route), ARGS_A / ARGS_B (extra Caravan arguments, e.g. --caravan.metrics.enabled=false),

@@ -248,8 +248,8 @@ pinning() {
     fi
 }
 
-# start_origin PORT — the benchmarks' origin: nginx answering exactly 1 KiB on / (whatever the method; a request body
-# is read and dropped), and files of 100 KiB on /100k and 1 MiB on /1m.
+# start_origin PORT — the benchmarks' origin: nginx answering exactly 1 KiB on / whatever the method (it answers at
+# once and reads and drops a request body after), and files of 100 KiB on /100k and 1 MiB on /1m.
 # Sets BACKEND_PID.
 start_origin() {
     local body
