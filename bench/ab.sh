@@ -67,9 +67,8 @@ wait_http "http://127.0.0.1:$B_PORT/" "$B_PID" "Caravan B" 60
 
 path=/
 [[ $CASE == 100k || $CASE == 1m ]] && path=/$CASE
-extra=()
-[[ $CASE == close ]] && extra=(-H 'Connection: close')
-[[ $CASE == upload ]] && extra=(-s "$BENCH_DIR/upload.lua")
+case_wrk_args "$CASE"
+extra=("${CASE_WRK_ARGS[@]}")
 [[ ${BROWSER_HEADERS:-0} == 1 ]] && extra+=("${BROWSER_WRK_HEADERS[@]}")
 load() { # port duration outfile
     $LOAD_CPU wrk --latency -t2 -c"$CONNECTIONS" -d"$2" "${extra[@]}" "http://127.0.0.1:$1$path" >"$3" 2>&1

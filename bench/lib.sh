@@ -337,3 +337,15 @@ BROWSER_WRK_HEADERS=(
     -H 'Upgrade-Insecure-Requests: 1'
     -H 'Cache-Control: max-age=0'
 )
+
+# case_wrk_args CASE — sets the array CASE_WRK_ARGS to wrk's extra arguments for one of run.sh's and ab.sh's cases:
+# close sends Connection: close, browser a browser's header fields, upload 100 KiB POST bodies (upload.lua); the
+# other cases need none.
+case_wrk_args() {
+    CASE_WRK_ARGS=()
+    case $1 in
+        close) CASE_WRK_ARGS=(-H 'Connection: close') ;;
+        browser) CASE_WRK_ARGS=("${BROWSER_WRK_HEADERS[@]}") ;;
+        upload) CASE_WRK_ARGS=(-s "$BENCH_DIR/upload.lua") ;;
+    esac
+}

@@ -90,11 +90,8 @@ for name in "${NAMES[@]}"; do
 done
 
 run_wrk() { # case name duration outfile
-    local extra=()
-    [[ $1 == close ]] && extra=(-H 'Connection: close')
-    [[ $1 == browser ]] && extra=("${BROWSER_WRK_HEADERS[@]}")
-    [[ $1 == upload ]] && extra=(-s "$BENCH_DIR/upload.lua")
-    $LOAD_CPU wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$3" "${extra[@]}" \
+    case_wrk_args "$1"
+    $LOAD_CPU wrk --latency -t"$THREADS" -c"$CONNECTIONS" -d"$3" "${CASE_WRK_ARGS[@]}" \
         "http://127.0.0.1:${PORT[$2]}${CASE_PATH[$1]}" >"$4" 2>&1 || log "wrk against $2 exited with status $? (see $4)"
 }
 
