@@ -6,14 +6,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
+import dev.caravan.http.EventLoops;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -27,7 +20,8 @@ import java.util.ArrayDeque;
 
 /**
  * The floor under Caravan for bench/run.sh (FLOOR=1): the least a Netty reverse proxy can do on the same stack, so
- * that Caravan's cost splits into what is its own and what the stack costs. One epoll event loop, Netty's HTTP codecs
+ * that Caravan's cost splits into what is its own and what the stack costs. One event loop on Caravan's transport and
+buffers (its EventLoops: io_uring where available, else epoll; the pooled allocator), Netty's HTTP codecs
  * on both sides, request and response objects passed through as decoded (no header filtering, no routing, no
  * logging, no metrics, no limits), keep-alive backend connections pooled on the loop, flush at the end of each read.
  * It is not a proxy to deploy: it does no validation beyond the codecs', and answers nothing itself.
@@ -42,16 +36,17 @@ public class NettyFloor {
         boolean http = args[0].equals("http");
         int port = Integer.parseInt(args[1]);
         int backendPort = Integer.parseInt(args[2]);
-        boolean epoll = Epoll.isAvailable();
         ArrayDeque<Channel> idle = new ArrayDeque<>(); // idle backend connections, touched on the one event loop only
-        EventLoopGroup loop = epoll ? new EpollEventLoopGroup(1) : new NioEventLoopGroup(1);
-        Bootstrap backend = new Bootstrap().group(loop)
-                .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+        EventLoops loops = new EventLoops(1);
+        Bootstrap backend = new Bootstrap().group(loops.group())
+                .channel(loops.channelType())
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, loops.allocator())
                 .remoteAddress("127.0.0.1", backendPort);
-        Channel server = new ServerBootstrap().group(loop)
-                .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+        Channel server = new ServerBootstrap().group(loops.group())
+                .channel(loops.serverChannelType())
                 .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, loops.allocator())
                 .childOption(ChannelOption.AUTO_READ, false)
                 .childHandler(new ChannelInitializer<>() {
                     @Override
@@ -63,7 +58,7 @@ public class NettyFloor {
                     }
                 })
                 .bind("127.0.0.1", port).sync().channel();
-        System.out.println("floor (" + args[0] + ", " + (epoll ? "epoll" : "nio") + ") on " + port);
+        System.out.println("floor (" + args[0] + ", " + loops.transport().label() + ") on " + port);
         server.closeFuture().sync();
     }
 

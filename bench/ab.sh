@@ -64,6 +64,7 @@ B_PID=$CARAVAN_PID
 wait_http "http://127.0.0.1:$BACKEND_PORT/" "$BACKEND_PID" "origin nginx" 20
 wait_http "http://127.0.0.1:$A_PORT/" "$A_PID" "Caravan A" 60
 wait_http "http://127.0.0.1:$B_PORT/" "$B_PID" "Caravan B" 60
+log "I/O transport: A $(caravan_transport "$WORK/a.log"), B $(caravan_transport "$WORK/b.log")"
 
 path=/
 [[ $CASE == 100k || $CASE == 1m ]] && path=/$CASE

@@ -171,6 +171,9 @@ machine_info() {
     echo "repo:    $ROOT at $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 }
 
+# caravan_transport LOG — the I/O transport Caravan's start-up line names (io_uring, epoll or nio; caravan.io.transport).
+caravan_transport() { sed -nE 's/.*Caravan I\/O: [0-9]+ threads \(([a-z_]+)\).*/\1/p' "$1" | head -1; }
+
 # caravan_log_warnings LOG SAVED_COPY — one line per distinct WARN/ERROR message in Caravan's log, with counts.
 caravan_log_warnings() {
     local n

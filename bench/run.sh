@@ -146,7 +146,7 @@ done
 {
     echo "Caravan benchmark $(date -Iseconds)"
     machine_info
-    echo "pinned: ${PROXY_CPU:-no} for the origin and both proxies, ${LOAD_CPU:-no} for wrk; nginx proxy $NGINX_WORKERS worker(s), Caravan $IO_THREADS event loop(s)"
+    echo "pinned: ${PROXY_CPU:-no} for the origin and both proxies, ${LOAD_CPU:-no} for wrk; nginx proxy $NGINX_WORKERS worker(s), Caravan $IO_THREADS event loop(s) on $(caravan_transport "$CARAVAN_LOG")"
     echo "wrk --latency -t$THREADS -c$CONNECTIONS -d$DURATION, $ROUNDS rounds (interleaved), warm-up $WARMUP (Caravan $CARAVAN_WARMUP); load average $(cut -d' ' -f1-3 /proc/loadavg)"
     echo "CPU us/req: user+system time of the target's processes over the round / requests served (origin excluded)"
     for c in $CASES; do

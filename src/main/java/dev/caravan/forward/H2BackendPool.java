@@ -112,6 +112,7 @@ final class H2BackendPool implements ConnectionSource {
                 .channel(loops.channelType())
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.ALLOCATOR, loops.allocator())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         settings.connectTimeoutMillis()))
                 .handler(new ChannelInitializer<>() {

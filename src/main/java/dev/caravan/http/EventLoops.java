@@ -1,23 +1,20 @@
 package dev.caravan.http;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 import java.util.concurrent.TimeUnit;
 
 /**
- * The one set of I/O threads that listeners and backend connections share (epoll where available). A request is
+ * The one set of I/O threads that listeners and backend connections share, on one {@link IoTransport} (io_uring,
+ * epoll or NIO). A request is
  * served on its client connection's loop, and its backend connection is taken from the same loop, so no request
  * changes thread on the hot path.
  */
@@ -31,31 +28,49 @@ public final class EventLoops implements AutoCloseable {
     private static final int MAX_READ_BYTES = 256 * 1024;
 
     private final EventLoopGroup group;
-    private final boolean epoll;
+    private final IoTransport transport;
     // reads start small (2 KiB) and grow only on connections that fill them, so small requests and responses do not
     // pay for the larger ceiling
     private final RecvByteBufAllocator proxyReads = new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES);
 
+    /** {@code threads} loops on the best transport available here. */
     public EventLoops(int threads) {
-        this.epoll = Epoll.isAvailable();
-        DefaultThreadFactory threadFactory = new DefaultThreadFactory("caravan-io", true);
-        this.group = epoll ? new EpollEventLoopGroup(threads, threadFactory) : new NioEventLoopGroup(threads, threadFactory);
+        this(threads, IoTransport.AUTO);
+    }
+
+    /**
+     * @throws IllegalStateException when {@code transport} names one this machine cannot use
+     */
+    public EventLoops(int threads, IoTransport transport) {
+        this.transport = transport.select();
+        this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("caravan-io", true),
+                this.transport.ioHandlerFactory());
     }
 
     public EventLoopGroup group() {
         return group;
     }
 
-    public boolean isEpoll() {
-        return epoll;
+    /** The transport in use, never {@link IoTransport#AUTO}. */
+    public IoTransport transport() {
+        return transport;
     }
 
     public Class<? extends ServerChannel> serverChannelType() {
-        return epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        return transport.serverChannelType();
     }
 
     public Class<? extends Channel> channelType() {
-        return epoll ? EpollSocketChannel.class : NioSocketChannel.class;
+        return transport.channelType();
+    }
+
+    /**
+     * The buffers proxied connections read into and write from: Netty 4.1's pooled arenas. Netty 4.2's default
+     * (adaptive) allocator hands a read larger than its chunks, such as the 256 KiB ones below, a new zeroed direct
+     * buffer each time, which cost 100 KiB responses over 70% more CPU (bench/README.md, fourteenth pass).
+     */
+    public ByteBufAllocator allocator() {
+        return PooledByteBufAllocator.DEFAULT;
     }
 
     /** How much proxied connections (listeners' clients, HTTP/1.1 backends) read at a time: 2 to 256 KiB. */

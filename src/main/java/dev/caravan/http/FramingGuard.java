@@ -11,8 +11,9 @@ import java.lang.invoke.VarHandle;
  * Checks the raw bytes Netty's HTTP decoder is about to parse for what its own checks let through (RFC 9112 allows a
  * recipient to reject both, and parsers that disagree on them are how requests get smuggled):
  * <ul>
- *   <li>a chunk size that does not fit: Netty reads hex into an {@code int} and wraps, so {@code 100000005} becomes
- *       5 while another hop reads 4 GiB + 5;</li>
+ *   <li>a chunk size that does not fit: Netty 4.1 read hex into an {@code int} and wrapped, so {@code 100000005}
+ *       became 5 while another hop read 4 GiB + 5 (4.2 refuses it too; this check stays so that the rule does not
+ *       hang on the decoder's version);</li>
  *   <li>obs-fold: a header line continued on the next line (starting with a space or tab), which Netty unfolds.</li>
  * </ul>
  * It reads the decoder's private parse state (which part of the message comes next) through a {@link VarHandle}, the
@@ -25,7 +26,7 @@ public final class FramingGuard {
     private static final VarHandle STATE;
     private static final Object READ_CHUNK_SIZE;
     private static final Object READ_HEADER;
-    private static final Object SKIP_CONTROL_CHARS;
+    private static final Object SKIP_INITIAL_LINE_CHARS;
     private static final Object READ_INITIAL;
 
     static {
@@ -35,7 +36,7 @@ public final class FramingGuard {
                     .findVarHandle(HttpObjectDecoder.class, "currentState", stateType);
             READ_CHUNK_SIZE = state(stateType, "READ_CHUNK_SIZE");
             READ_HEADER = state(stateType, "READ_HEADER");
-            SKIP_CONTROL_CHARS = state(stateType, "SKIP_CONTROL_CHARS");
+            SKIP_INITIAL_LINE_CHARS = state(stateType, "SKIP_INITIAL_LINE_CHARS");
             READ_INITIAL = state(stateType, "READ_INITIAL");
         } catch (ReflectiveOperationException | IllegalArgumentException e) {
             throw new ExceptionInInitializerError(e);
@@ -62,7 +63,7 @@ public final class FramingGuard {
         if (state == READ_HEADER) {
             return foldedHeaderProblem(in, true);
         }
-        if (state == SKIP_CONTROL_CHARS || state == READ_INITIAL) {
+        if (state == SKIP_INITIAL_LINE_CHARS || state == READ_INITIAL) { // before a request line (Netty 4.2's names)
             return foldedHeaderProblem(in, false);
         }
         return null;

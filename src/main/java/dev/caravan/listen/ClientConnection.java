@@ -24,7 +24,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -301,7 +300,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         closeAfterResponse = stream || !MessageHeaders.isKeepAlive(request) || (maxRequests > 0 && ++requests >= maxRequests);
         String target = originForm(request.uri());
         int invalid = request.decoderResult().isFailure()
-                ? statusForDecodeFailure(request.decoderResult()) : validate(request, target);
+                ? statusForDecodeFailure(request) : validate(request, target);
         String canonical = "/";
         if (invalid == 0) {
             try {
@@ -391,6 +390,15 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_1)) {
             return 400;
         }
+        return transferCodingStatus(request);
+    }
+
+    /**
+     * 0 unless the request names transfer codings: then 400 on HTTP/1.0, and 501 (RFC 9112 6.1: a coding the server
+     * does not implement) for anything but a single {@code chunked}.
+     */
+    private static int transferCodingStatus(HttpRequest request) {
+        HttpHeaders headers = request.headers();
         String transferEncoding = headers.get(HttpHeaderNames.TRANSFER_ENCODING);
         if (transferEncoding != null) {
             if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
@@ -440,8 +448,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         return null;
     }
 
-    private static int statusForDecodeFailure(DecoderResult result) {
-        Throwable cause = result.cause();
+    private static int statusForDecodeFailure(HttpRequest request) {
+        Throwable cause = request.decoderResult().cause();
         if (cause instanceof TooLongHttpLineException) {
             return 414;
         }
@@ -451,7 +459,10 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         if (cause instanceof TooLongFrameException) {
             return 413;
         }
-        return 400;
+        // Netty 4.2's decoder refuses transfer codings that do not end in chunked itself, before validate() sees
+        // them; they keep the answer they had (its head is whole by then, so the fields are there to read)
+        int transferCoding = transferCodingStatus(request);
+        return transferCoding != 0 ? transferCoding : 400;
     }
 
     // ---- ReadControl: backpressure for the current request body

@@ -79,6 +79,7 @@ public final class Listener {
                 // again is a second setsockopt for every accepted connection (ClientLimitsTest checks it is on)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, loops.proxyReads())
+                .childOption(ChannelOption.ALLOCATOR, loops.allocator())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {

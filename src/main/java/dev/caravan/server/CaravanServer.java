@@ -13,6 +13,7 @@ import dev.caravan.forward.BackendPools;
 import dev.caravan.grpc.GrpcExchanges;
 import dev.caravan.health.HealthChecks;
 import dev.caravan.http.EventLoops;
+import dev.caravan.http.IoTransport;
 import dev.caravan.listen.Listener;
 import dev.caravan.listen.ListenerConfig;
 import dev.caravan.listen.Listeners;
@@ -197,7 +198,7 @@ public final class CaravanServer {
         LOG.info("TLS: {} serves {}https:// backends (caravan.tls.provider={})", TlsProvider.describe(tlsProvider),
                 certificates != null ? "the https listener and " : "",
                 settings.tls().provider().name().toLowerCase(Locale.ROOT));
-        loops = new EventLoops(settings.ioThreads());
+        loops = new EventLoops(settings.ioThreads(), settings.ioTransport());
         pools = new BackendPools(loops, backendTls);
         ForwardedTrust trust = new ForwardedTrust(CidrMatcher.parse(settings.trustedProxies()));
         Listener http = new Listener(new ListenerConfig("http", settings.httpHost(), settings.httpPort(),
@@ -220,7 +221,7 @@ public final class CaravanServer {
         context.getRegistry().bind("caravanHealthChecks", healthChecks);
         context.getRegistry().bind(BEAN_NAME, this);
         startObservability(backends);
-        LOG.info("Caravan I/O: {} threads ({})", settings.ioThreads(), loops.isEpoll() ? "epoll" : "nio");
+        LOG.info("Caravan I/O: {} threads ({})", settings.ioThreads(), loops.transport().label());
     }
 
     /** Observe: request ids, trace context, MDC, metrics and access log on every listener, before any binds. */
@@ -385,6 +386,11 @@ public final class CaravanServer {
 
     public int httpPort() {
         return listeners.get("http").port();
+    }
+
+    /** The I/O transport the listeners and backend connections run on ({@code caravan.io.transport}, resolved). */
+    public IoTransport transport() {
+        return loops.transport();
     }
 
     /** The bound port of the {@code https} listener; fails if {@code caravan.https.enabled} is false. */

@@ -1,6 +1,7 @@
 package dev.caravan.server;
 
 import dev.caravan.h2.H2Settings;
+import dev.caravan.http.IoTransport;
 import dev.caravan.http.PathCanonicalizer;
 import dev.caravan.limits.ByteSize;
 import dev.caravan.listen.ClientLimits;
@@ -37,6 +38,7 @@ public record ServerSettings(
         boolean httpsH2,
         H2Settings h2,
         int ioThreads,
+        IoTransport ioTransport,
         Path routesDir,
         boolean reloadEnabled,
         long reloadIntervalMillis,
@@ -90,6 +92,7 @@ public record ServerSettings(
                 Boolean.parseBoolean(string(properties, "caravan.https.h2", "true")),
                 h2(properties),
                 (int) number(properties, "caravan.io.threads", Runtime.getRuntime().availableProcessors()),
+                IoTransport.parse(string(properties, "caravan.io.transport", "auto")),
                 Path.of(string(properties, "caravan.routes.dir", "routes")),
                 Boolean.parseBoolean(string(properties, "caravan.routes.reload", "true")),
                 number(properties, "caravan.routes.reloadInterval", 500),

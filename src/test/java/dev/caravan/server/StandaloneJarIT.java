@@ -123,7 +123,7 @@ class StandaloneJarIT {
 
     /**
      * The jar on the Java version the Dockerfile's run stage names, with its {@code ENTRYPOINT}'s JVM flags: it proxies
-     * a request (epoll and BoringSSL load) and the JVM prints no warning. Skipped where no JDK of that version is
+     * a request (a native transport, io_uring or epoll, and BoringSSL load) and the JVM prints no warning. Skipped where no JDK of that version is
      * installed ({@code /usr/lib/jvm/*-<version>-*}, or {@code -Dcaravan.imageJava=<path of its java>}).
      */
     @Test
@@ -153,7 +153,7 @@ class StandaloneJarIT {
                 RawHttp.Response response = http.exchange("GET /orders HTTP/1.1\r\nHost: shop\r\n\r\n");
                 assertEquals(200, response.status(), caravan.output());
                 assertEquals("image", response.echoed("backend"));
-                assertTrue(caravan.output().contains("threads (epoll)"), caravan.output());
+                assertTrue(caravan.output().matches("(?s).*threads \\((io_uring|epoll)\\).*"), caravan.output());
                 assertTrue(caravan.output().contains("(netty-tcnative) serves"), caravan.output());
                 assertEquals(List.of(), caravan.output().lines().filter(l -> l.startsWith("WARNING")).toList(),
                         caravan.output());
