@@ -459,6 +459,9 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         if (cause instanceof TooLongFrameException) {
             return 413;
         }
+        if (cause instanceof RequestDecoder.FramedTwice) {
+            return 400;
+        }
         // Netty 4.2's decoder refuses transfer codings that do not end in chunked itself, before validate() sees
         // them; they keep the answer they had (its head is whole by then, so the fields are there to read)
         int transferCoding = transferCodingStatus(request);

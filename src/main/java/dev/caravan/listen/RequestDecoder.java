@@ -37,7 +37,14 @@ final class RequestDecoder extends HttpRequestDecoder {
 
     @Override
     protected void handleTransferEncodingChunkedWithContentLength(HttpMessage message) {
-        throw new IllegalArgumentException("Transfer-Encoding and Content-Length in one request");
+        throw new FramedTwice();
+    }
+
+    /** A request framed both by chunks and by length: refused with 400 whatever its codings (RFC 9112 6.3). */
+    static final class FramedTwice extends IllegalArgumentException {
+        FramedTwice() {
+            super("Transfer-Encoding and Content-Length in one request");
+        }
     }
 
     /** Stops decoding after the current message; the bytes after it stay in this decoder until it is removed. */

@@ -73,6 +73,8 @@ class SmugglingTableTest {
                         + "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + SMUGGLED, 400),
                 Arguments.of("CL and TE, other order", "POST /EVIL HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n"
                         + "Content-Length: 4\r\n\r\n0\r\n\r\n" + SMUGGLED, 400),
+                Arguments.of("CL and TE with another coding before chunked", "POST /EVIL HTTP/1.1\r\nHost: a\r\n"
+                        + "Transfer-Encoding: gzip, chunked\r\nContent-Length: 4\r\n\r\n0\r\n\r\n" + SMUGGLED, 400),
                 Arguments.of("two different Content-Lengths", "POST /EVIL HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n"
                         + "Content-Length: 37\r\n\r\n" + SMUGGLED, 400),
                 Arguments.of("Content-Length not a number", "POST /EVIL HTTP/1.1\r\nHost: a\r\nContent-Length: 3x\r\n\r\n",
