@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -47,6 +48,36 @@ class PlainJavaEmbeddingTest {
             assertTrue(CaravanThreads.released(port), "port " + port + " still accepts");
             threads.awaitAllEnded();
             assertTrue(CaravanServer.find(context).isEmpty(), "a stopped context keeps no server");
+        }
+    }
+
+    /**
+     * Stopping the context closes what Caravan holds open, client and backend side alike: in a JVM that goes on
+     * running, an idle keep-alive client must see the close and the backend must not keep a pooled connection from a
+     * gateway that is gone. (Netty 4.2's event loop shutdown alone does not always close its sockets.)
+     */
+    @Test
+    void stoppingTheContextClosesKeptAliveConnectionsOnBothSides() throws Exception {
+        try (ServerSocket backend = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            CamelContext context = PlainJavaGateway.start(0, "http://127.0.0.1:" + backend.getLocalPort());
+            int port = CaravanServer.find(context).orElseThrow().httpPort();
+            try (RawHttp client = new RawHttp(port)) {
+                client.send("GET /api/kept HTTP/1.1\r\nHost: app\r\n\r\n");
+                try (Socket pooled = backend.accept()) {
+                    pooled.setSoTimeout(10_000);
+                    var in = new java.io.BufferedReader(new java.io.InputStreamReader(pooled.getInputStream(),
+                            java.nio.charset.StandardCharsets.ISO_8859_1));
+                    for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                        // the request head
+                    }
+                    pooled.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    assertEquals(200, client.read().status());
+                    context.stop();
+                    assertEquals(-1, in.read(), "the pooled backend connection was closed");
+                    assertTrue(client.isClosedByServer(), "the idle client connection was closed");
+                }
+            }
         }
     }
 

@@ -7,6 +7,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.DateFormatter;
@@ -26,6 +28,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +59,8 @@ public final class OriginBackend implements AutoCloseable {
 
     private final EventLoopGroup group = new NioEventLoopGroup(1);
     private final Channel server;
+    // closed by hand: Netty 4.2's group shutdown can leave accepted sockets open (BackendGoneUnderPoolTest)
+    private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final Map<String, AtomicInteger> hits = new ConcurrentHashMap<>();
     private final ConcurrentLinkedDeque<FullHttpRequest> requests = new ConcurrentLinkedDeque<>();
 
@@ -66,6 +71,7 @@ public final class OriginBackend implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        accepted.add(ch);
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(1 << 20), new Handler());
                     }
                 })
@@ -116,6 +122,7 @@ public final class OriginBackend implements AutoCloseable {
     @Override
     public void close() {
         server.close().syncUninterruptibly();
+        accepted.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
         requests.forEach(FullHttpRequest::release);
         requests.clear();

@@ -9,6 +9,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -26,6 +28,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -54,6 +57,8 @@ public final class TestBackend implements AutoCloseable {
 
     private final EventLoopGroup group = new NioEventLoopGroup(1);
     private final Channel server;
+    // closed by hand: Netty 4.2's group shutdown can leave accepted sockets open (BackendGoneUnderPoolTest)
+    private final ChannelGroup accepted = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     private final String name;
     private final ConcurrentLinkedDeque<HttpRequest> requests = new ConcurrentLinkedDeque<>();
     private final AtomicInteger connections = new AtomicInteger();
@@ -69,6 +74,7 @@ public final class TestBackend implements AutoCloseable {
                 .childHandler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
+                        accepted.add(ch);
                         connections.incrementAndGet();
                         ch.pipeline().addLast(new ChannelInboundHandlerAdapter() {
                             @Override
@@ -160,6 +166,7 @@ public final class TestBackend implements AutoCloseable {
     @Override
     public void close() {
         server.close().syncUninterruptibly();
+        accepted.close().awaitUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
