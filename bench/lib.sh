@@ -158,11 +158,23 @@ rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || true; }
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 
+# syscall_ns — what one system call costs here, in ns: dd copying 1-byte blocks (a read and a write each) on the
+# proxies' core. The same code's ratio to nginx moves with it (bench/README.md, fifteenth pass): nginx on epoll makes
+# about ten calls a request, Caravan on io_uring enters the kernel once for many.
+syscall_ns() {
+    local n=200000 t0 t1
+    t0=$(date +%s%N)
+    ${PROXY_CPU:-} dd if=/dev/zero of=/dev/null bs=1 count=$n 2>/dev/null
+    t1=$(date +%s%N)
+    awk -v d=$((t1 - t0)) -v n=$n 'BEGIN { printf "%.0f", d / (2 * n) }'
+}
+
 machine_info() {
     echo "nproc:   $(nproc)"
     echo "cpu:     $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
     echo "ram:     $(awk '/^MemTotal:/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo)"
     echo "kernel:  $(uname -r)"
+    echo "syscall: $(syscall_ns) ns each (dd copying 1-byte blocks); meltdown: $(cat /sys/devices/system/cpu/vulnerabilities/meltdown 2>/dev/null || echo '?')"
     echo "java:    $("${CARAVAN_JAVA:-java}" -version 2>&1 | head -1) (${CARAVAN_JAVA:-java}, Caravan's JVM)"
     echo "nginx:   $(nginx -v 2>&1)"
     echo "wrk:     $(wrk -v 2>&1 | head -1 | awk '{print $1, $2}')"
