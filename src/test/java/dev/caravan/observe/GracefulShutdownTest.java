@@ -2,6 +2,7 @@ package dev.caravan.observe;
 
 import dev.caravan.testing.Await;
 import dev.caravan.testing.ForkedGateway;
+import dev.caravan.testing.MessageHead;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.TestBackend;
 import org.junit.jupiter.api.Test;
@@ -105,8 +106,8 @@ class GracefulShutdownTest {
             socket.getOutputStream().write(("GET /app/download/" + length + " HTTP/1.1\r\nHost: t\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             InputStream in = socket.getInputStream();
-            String head = readHead(in);
-            if (!head.startsWith("HTTP/1.1 200")) {
+            String head = MessageHead.read(in);
+            if (head == null || !head.startsWith("HTTP/1.1 200")) {
                 return "head " + head;
             }
             CRC32 crc = new CRC32();
@@ -125,18 +126,6 @@ class GracefulShutdownTest {
             }
             return crc.getValue() == TestBackend.crcOfPattern(length) ? "ok" : "corrupt";
         }
-    }
-
-    private static String readHead(InputStream in) throws IOException {
-        StringBuilder head = new StringBuilder();
-        int c;
-        while ((c = in.read()) >= 0) {
-            head.append((char) c);
-            if (head.length() >= 4 && head.substring(head.length() - 4).equals("\r\n\r\n")) {
-                break;
-            }
-        }
-        return head.toString();
     }
 
     private static boolean refused(int port) {
