@@ -1,5 +1,6 @@
 package dev.caravan.forward;
 
+import dev.caravan.testing.BrokenBackend;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
@@ -10,7 +11,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -32,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The forwarder against a real backend, through a real gateway, over real sockets. */
 class ForwardingTest {
 
+    private static BrokenBackend dead;
     private static TestBackend backend;
     private static TestBackend fresh;
     private static RunningGateway gateway;
@@ -41,9 +42,8 @@ class ForwardingTest {
     static void start() throws Exception {
         backend = TestBackend.start("b1");
         fresh = TestBackend.start("fresh");
-        try (ServerSocket free = new ServerSocket(0)) {
-            deadPort = free.getLocalPort();
-        }
+        dead = BrokenBackend.refusing();
+        deadPort = dead.port();
         gateway = RunningGateway.start(Path.of("src/test/resources/routes/forwarding"), Map.of(
                 "backend.url", backend.url(),
                 "fresh.url", fresh.url(),
@@ -58,6 +58,7 @@ class ForwardingTest {
         gateway.close();
         backend.close();
         fresh.close();
+        dead.close();
     }
 
     private static RawHttp.Response get(String target, String... headers) throws Exception {

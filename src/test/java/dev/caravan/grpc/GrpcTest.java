@@ -2,6 +2,7 @@ package dev.caravan.grpc;
 
 import dev.caravan.http.RequestLog;
 import dev.caravan.testing.Await;
+import dev.caravan.testing.BrokenBackend;
 import dev.caravan.testing.RunningGateway;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -37,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class GrpcTest {
 
+    private static BrokenBackend dead;
     private static ScheduledExecutorService timer;
     private static Server backend;
     private static RunningGateway gateway;
@@ -48,10 +49,8 @@ class GrpcTest {
         timer = Greeter.timer();
         backend = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
                 .addService(Greeter.service(timer)).build().start();
-        int deadPort;
-        try (ServerSocket free = new ServerSocket(0)) {
-            deadPort = free.getLocalPort();
-        }
+        dead = BrokenBackend.refusing();
+        int deadPort = dead.port();
         gateway = RunningGateway.startWithCopies(java.nio.file.Files.createTempDirectory("grpc-routes"), Map.of(
                 "greeter.backend", "http://127.0.0.1:" + backend.getPort(),
                 "dead.backend", "http://127.0.0.1:" + deadPort,
@@ -66,6 +65,7 @@ class GrpcTest {
     static void stop() throws Exception {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         gateway.close();
+        dead.close();
         backend.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         timer.shutdownNow();
     }

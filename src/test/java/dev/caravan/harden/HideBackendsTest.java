@@ -1,5 +1,6 @@
 package dev.caravan.harden;
 
+import dev.caravan.testing.BrokenBackend;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class HideBackendsTest {
 
+    private static BrokenBackend dead;
     private static final List<String> IDENTIFYING = List.of("server", "x-powered-by", "x-aspnet-version",
             "x-aspnetmvc-version", "x-runtime", "x-backend-server", "via");
 
@@ -39,9 +40,8 @@ class HideBackendsTest {
     static void start() throws Exception {
         leaky = new LeakyBackend();
         slow = TestBackend.start("slow");
-        try (ServerSocket free = new ServerSocket(0)) {
-            deadPort = free.getLocalPort();
-        }
+        dead = BrokenBackend.refusing();
+        deadPort = dead.port();
         Path dir = Files.createDirectories(temp.resolve("routes"));
         Files.copy(Path.of("docs/examples/hide-backends.yaml"), dir.resolve("hide-backends.yaml"));
         Files.writeString(dir.resolve("errors.yaml"), """
@@ -87,6 +87,7 @@ class HideBackendsTest {
         gateway.close();
         slow.close();
         leaky.close();
+        dead.close();
     }
 
     private static RawHttp.Response send(String method, String target, String... headers) throws Exception {

@@ -5,6 +5,7 @@ import ch.qos.logback.classic.joran.JoranConfigurator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.caravan.testing.Await;
+import dev.caravan.testing.BrokenBackend;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
@@ -15,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,6 +46,7 @@ class AccessLogTest {
 
     @TempDir
     static Path temp;
+    private static BrokenBackend dead;
     private static TestBackend backend;
     private static String deadOrigin;
     private static Path routes;
@@ -53,9 +54,8 @@ class AccessLogTest {
     @BeforeAll
     static void start() throws Exception {
         backend = TestBackend.start("logged");
-        try (ServerSocket socket = new ServerSocket(0)) {
-            deadOrigin = "http://127.0.0.1:" + socket.getLocalPort();
-        }
+        dead = BrokenBackend.refusing();
+        deadOrigin = "http://127.0.0.1:" + dead.port();
         routes = Files.createDirectories(temp.resolve("routes"));
         Files.writeString(routes.resolve("logged.yaml"), """
                 - route:
@@ -93,6 +93,7 @@ class AccessLogTest {
     @AfterAll
     static void stop() {
         backend.close();
+        dead.close();
     }
 
     /** Sends the six cases, each with its own request id, and returns the line of each by case name. */

@@ -1,6 +1,7 @@
 package dev.caravan.observe;
 
 import dev.caravan.testing.Await;
+import dev.caravan.testing.BrokenBackend;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
@@ -9,7 +10,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +30,7 @@ class MetricsTest {
 
     @TempDir
     static Path temp;
+    private static BrokenBackend dead;
     private static TestBackend backend;
     private static RunningGateway gateway;
     private static String deadOrigin;
@@ -38,10 +39,8 @@ class MetricsTest {
     @BeforeAll
     static void runTraffic() throws Exception {
         backend = TestBackend.start("metrics");
-        int deadPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            deadPort = socket.getLocalPort();
-        }
+        dead = BrokenBackend.refusing();
+        int deadPort = dead.port();
         deadOrigin = "http://127.0.0.1:" + deadPort;
         Path dir = Files.createDirectories(temp.resolve("routes"));
         Files.writeString(dir.resolve("metrics.yaml"), """
@@ -107,6 +106,7 @@ class MetricsTest {
     static void stop() {
         gateway.close();
         backend.close();
+        dead.close();
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.caravan.observe;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import dev.caravan.testing.Await;
+import dev.caravan.testing.BrokenBackend;
 import dev.caravan.testing.LogCapture;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.RunningGateway;
@@ -13,7 +14,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,16 +41,15 @@ class RequestIdTest {
 
     @TempDir
     static Path temp;
+    private static BrokenBackend dead;
     private static TestBackend backend;
     private static RunningGateway gateway;
 
     @BeforeAll
     static void start() throws Exception {
         backend = TestBackend.start("ids");
-        int deadPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            deadPort = socket.getLocalPort();
-        }
+        dead = BrokenBackend.refusing();
+        int deadPort = dead.port();
         Path dir = Files.createDirectories(temp.resolve("routes"));
         Files.writeString(dir.resolve("ids.yaml"), """
                 - route:
@@ -90,6 +89,7 @@ class RequestIdTest {
     static void stop() {
         gateway.close();
         backend.close();
+        dead.close();
     }
 
     private static RawHttp.Response get(String target, String... headers) throws Exception {

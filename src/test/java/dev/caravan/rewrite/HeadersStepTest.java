@@ -1,5 +1,6 @@
 package dev.caravan.rewrite;
 
+import dev.caravan.testing.BrokenBackend;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -21,6 +21,7 @@ class HeadersStepTest {
 
     @TempDir
     static Path temp;
+    private static BrokenBackend dead;
     private static TestBackend backend;
     private static RunningGateway gateway;
     private static int deadPort;
@@ -28,9 +29,8 @@ class HeadersStepTest {
     @BeforeAll
     static void start() throws Exception {
         backend = TestBackend.start("app");
-        try (ServerSocket free = new ServerSocket(0)) {
-            deadPort = free.getLocalPort();
-        }
+        dead = BrokenBackend.refusing();
+        deadPort = dead.port();
         Path dir = Files.createDirectories(temp.resolve("routes"));
         Files.copy(Path.of("docs/examples/headers.yaml"), dir.resolve("headers.yaml"));
         // the same response edits in front of a dead backend: the gateway's own 502 page gets them too
@@ -50,6 +50,7 @@ class HeadersStepTest {
     static void stop() {
         gateway.close();
         backend.close();
+        dead.close();
     }
 
     private static RawHttp.Response get(String target, String... headers) throws Exception {

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -19,6 +20,17 @@ public final class BrokenBackend implements AutoCloseable {
     private BrokenBackend(int port, AutoCloseable server) {
         this.port = port;
         this.server = server;
+    }
+
+    /**
+     * Refuses every connection: a port bound and never listened on, held until {@link #close}. A port found free and
+     * closed again (the usual "dead backend") can be handed to another test's listener in the meantime, which then
+     * answers in the dead backend's place; a bound port cannot.
+     */
+    public static BrokenBackend refusing() throws IOException {
+        Socket reserved = new Socket();
+        reserved.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return new BrokenBackend(reserved.getLocalPort(), reserved::close);
     }
 
     /** Accepts connections and reads nothing, answers nothing. */
@@ -88,7 +100,11 @@ public final class BrokenBackend implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        server.close();
+    public void close() {
+        try {
+            server.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("closing the broken backend", e);
+        }
     }
 }
