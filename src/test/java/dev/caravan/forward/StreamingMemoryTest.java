@@ -1,5 +1,6 @@
 package dev.caravan.forward;
 
+import dev.caravan.testing.ForkedGateway;
 import dev.caravan.testing.TestBackend;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,7 +16,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.zip.CRC32;
 
@@ -35,7 +34,7 @@ class StreamingMemoryTest {
     @TempDir
     static Path temp;
     private static TestBackend backend;
-    private static Process gateway;
+    private static ForkedGateway gateway;
     private static int port;
 
     @BeforeAll
@@ -50,34 +49,14 @@ class StreamingMemoryTest {
                       steps:
                         - to: "caravan-forward:%s"
                 """.formatted(backend.url()));
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        gateway = new ProcessBuilder(java, "-Xmx64m", "-XX:MaxDirectMemorySize=64m",
-                "-cp", dev.caravan.testing.ForkClasspath.get(), "dev.caravan.Caravan",
-                "--caravan.http.host=127.0.0.1", "--caravan.http.port=" + port,
-                "--caravan.routes.dir=" + routes, "--caravan.routes.reload=false", "--caravan.https.enabled=false")
-                .redirectErrorStream(true)
-                .redirectOutput(temp.resolve("gateway.log").toFile())
-                .start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try (Socket probe = new Socket("127.0.0.1", port)) {
-                break;
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline || !gateway.isAlive()) {
-                    throw new IllegalStateException("gateway did not start: " + Files.readString(temp.resolve("gateway.log")));
-                }
-                Thread.sleep(100);
-            }
-        }
+        gateway = ForkedGateway.start(temp, routes, List.of("-Xmx64m", "-XX:MaxDirectMemorySize=64m"),
+                "--caravan.https.enabled=false");
+        port = gateway.port();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        gateway.destroy();
-        gateway.waitFor();
+        gateway.close();
         backend.close();
     }
 

@@ -11,7 +11,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -54,13 +53,9 @@ class GracefulShutdownTest {
                           steps:
                             - to: "caravan-forward:%s?stripPrefix=/app"
                     """.formatted(backend.url()));
-            int adminPort;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                adminPort = socket.getLocalPort();
-            }
             ForkedGateway gateway = ForkedGateway.start(temp, routes, List.of("-Xmx256m"),
-                    "--caravan.https.enabled=false", "--caravan.admin.port=" + adminPort,
-                    "--caravan.shutdown.grace=15000");
+                    "--caravan.https.enabled=false", "--caravan.shutdown.grace=15000");
+            int adminPort = gateway.adminPort();
             ExecutorService clients = Executors.newFixedThreadPool(12);
             try {
                 assertEquals(200, status(adminPort, "/health/ready"));

@@ -1,15 +1,15 @@
 package dev.caravan.server;
 
+import dev.caravan.testing.BoundPorts;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.TestBackend;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -51,11 +51,10 @@ class StandaloneJarIT {
             }
         }
         routesWithTheExample();
-        int port = freePort();
         try (Forked caravan = Forked.start(temp, List.of("-jar", STANDALONE.toAbsolutePath().toString(),
-                "--caravan.http.host=127.0.0.1", "--caravan.http.port=" + port, "--caravan.routes.reload=false"),
-                port)) {
-            try (RawHttp http = new RawHttp(port)) {
+                "--caravan.http.host=127.0.0.1", "--caravan.http.port=0", "--caravan.https.port=0",
+                "--caravan.admin.port=0", "--caravan.routes.reload=false"))) {
+            try (RawHttp http = new RawHttp(caravan.port())) {
                 RawHttp.Response status = http.exchange("GET /status HTTP/1.1\r\nHost: gw\r\n\r\n");
                 assertEquals(200, status.status(), status.bodyText());
                 assertEquals("application/json", status.header("Content-Type"));
@@ -88,14 +87,13 @@ class StandaloneJarIT {
 
     @Test
     void theStandaloneJarRunsAsPlainCamelMain() throws Exception {
-        int port = freePort();
         try (TestBackend backend = TestBackend.start("orders");
              Forked camel = Forked.start(temp, List.of("-Dcaravan.http.host=127.0.0.1",
-                     "-Dcaravan.http.port=" + port, "-Dorders.backend=" + backend.url(),
+                     "-Dcaravan.http.port=0", "-Dorders.backend=" + backend.url(),
                      "-Dcamel.main.routesIncludePattern=file:"
                              + Path.of("docs/examples/embedded-gateway.yaml").toAbsolutePath(),
-                     "-cp", STANDALONE.toAbsolutePath().toString(), "org.apache.camel.main.Main"), port);
-             RawHttp http = new RawHttp(port)) {
+                     "-cp", STANDALONE.toAbsolutePath().toString(), "org.apache.camel.main.Main"));
+             RawHttp http = new RawHttp(camel.port())) {
             RawHttp.Response response = http.exchange("GET /orders/1 HTTP/1.1\r\nHost: shop\r\n\r\n");
             assertEquals(200, response.status(), camel.output());
             assertEquals("orders", response.echoed("backend"));
@@ -137,7 +135,6 @@ class StandaloneJarIT {
         assertTrue(entrypoint.find(), "the ENTRYPOINT's JVM flags");
         List<String> arguments = new ArrayList<>(Arrays.stream(entrypoint.group(1).split(",\\s*"))
                 .map(flag -> flag.replace("\"", "")).toList());
-        int port = freePort();
         try (TestBackend backend = TestBackend.start("image")) {
             Files.writeString(Files.createDirectories(temp.resolve("routes")).resolve("proxy.yaml"), """
                     - templatedRoute:
@@ -147,9 +144,9 @@ class StandaloneJarIT {
                             value: "%s"
                     """.formatted(backend.url()));
             arguments.addAll(List.of("-jar", STANDALONE.toAbsolutePath().toString(), "--caravan.http.host=127.0.0.1",
-                    "--caravan.http.port=" + port, "--caravan.https.host=127.0.0.1", "--caravan.https.port=0",
+                    "--caravan.http.port=0", "--caravan.https.host=127.0.0.1", "--caravan.https.port=0",
                     "--caravan.admin.port=0", "--caravan.routes.reload=false"));
-            try (Forked caravan = Forked.start(java, temp, arguments, port); RawHttp http = new RawHttp(port)) {
+            try (Forked caravan = Forked.start(java, temp, arguments); RawHttp http = new RawHttp(caravan.port())) {
                 RawHttp.Response response = http.exchange("GET /orders HTTP/1.1\r\nHost: shop\r\n\r\n");
                 assertEquals(200, response.status(), caravan.output());
                 assertEquals("image", response.echoed("backend"));
@@ -183,12 +180,6 @@ class StandaloneJarIT {
         return routes;
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
     /** A JVM of its own in a working directory, with its output in a file there. */
     private static final class Forked implements AutoCloseable {
 
@@ -199,6 +190,7 @@ class StandaloneJarIT {
 
         private final Process process;
         private final Path log;
+        private int port;
 
         private Forked(Process process, Path log) {
             this.process = process;
@@ -216,26 +208,21 @@ class StandaloneJarIT {
             return new Forked(process, log);
         }
 
-        /** Starts and waits (60 s at most) until {@code port} accepts. */
-        static Forked start(Path workDir, List<String> arguments, int port) throws Exception {
-            return start(THIS_JAVA, workDir, arguments, port);
+        /** Starts and waits (60 s at most) until its http listener accepts (on the port 0 it was given). */
+        static Forked start(Path workDir, List<String> arguments) throws Exception {
+            return start(THIS_JAVA, workDir, arguments);
         }
 
         /** The same on another JVM. */
-        static Forked start(Path java, Path workDir, List<String> arguments, int port) throws Exception {
+        static Forked start(Path java, Path workDir, List<String> arguments) throws Exception {
             Forked forked = launch(java, workDir, arguments);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (true) {
-                try (Socket probe = new Socket("127.0.0.1", port)) {
-                    return forked;
-                } catch (IOException notYet) {
-                    if (System.nanoTime() > deadline || !forked.process.isAlive()) {
-                        forked.close();
-                        throw new AssertionError("did not start:\n" + forked.output());
-                    }
-                    Thread.sleep(100);
-                }
+            try {
+                forked.port = new BoundPorts(forked.process, forked.log, Duration.ofSeconds(60)).listener("http");
+            } catch (IllegalStateException notStarted) {
+                forked.close();
+                throw new AssertionError(notStarted.getMessage());
             }
+            return forked;
         }
 
         /** Runs until it exits (60 s at most). */
@@ -246,6 +233,11 @@ class StandaloneJarIT {
                 throw new AssertionError("did not exit within 60 s:\n" + forked.output());
             }
             return new Result(forked.process.exitValue(), forked.output());
+        }
+
+        /** The http listener's port. */
+        int port() {
+            return port;
         }
 
         String output() throws IOException {

@@ -1,8 +1,6 @@
 package dev.caravan.testing;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,57 +15,35 @@ public final class ForkedGateway implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    private final BoundPorts ports;
     private final int httpPort;
-    private final int httpsPort;
-    private boolean httpsAccepting;
 
-    private ForkedGateway(Process process, Path log, int httpPort, int httpsPort) {
+    private ForkedGateway(Process process, Path log) throws IOException, InterruptedException {
         this.process = process;
         this.log = log;
-        this.httpPort = httpPort;
-        this.httpsPort = httpsPort;
+        this.ports = new BoundPorts(process, log, Duration.ofSeconds(30));
+        this.httpPort = ports.listener("http");
     }
 
-    /** Starts with these {@code --name=value} arguments (ports are chosen here) and waits until it accepts. */
+    /**
+     * Starts with these {@code --name=value} arguments and waits until it accepts. Every listener binds port 0 (the
+     * gateway's start-up lines name the ports), so no other process can take a port chosen here.
+     */
     public static ForkedGateway start(Path workDir, Path routes, List<String> jvmOptions, String... arguments)
             throws IOException, InterruptedException {
-        int http = freePort();
-        int https = freePort();
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // the production logging, not the tests' WARN-only one: the start-up lines name the bound ports
+        command.add("-Dlogback.configurationFile=" + Path.of("src/main/resources/logback.xml").toAbsolutePath());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", ForkClasspath.get(), "dev.caravan.Caravan",
-                "--caravan.http.host=127.0.0.1", "--caravan.http.port=" + http, "--caravan.https.port=" + https,
+                "--caravan.http.host=127.0.0.1", "--caravan.http.port=0", "--caravan.https.port=0",
                 "--caravan.routes.dir=" + routes, "--caravan.routes.reload=false", "--caravan.admin.port=0"));
         command.addAll(List.of(arguments));
-        Path log = workDir.resolve("gateway-" + http + ".log");
+        Path log = Files.createTempFile(workDir, "gateway-", ".log");
         Process process = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
-        ForkedGateway gateway = new ForkedGateway(process, log, http, https);
-        gateway.awaitAccepting(http);
-        return gateway;
-    }
-
-    /** Waits (up to 30 s) until {@code port} accepts; fails, ending the process, if it does not. */
-    private void awaitAccepting(int port) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (true) {
-            try (Socket probe = new Socket("127.0.0.1", port)) {
-                return;
-            } catch (IOException notYet) {
-                if (System.nanoTime() > deadline || !process.isAlive()) {
-                    process.destroyForcibly();
-                    throw new IllegalStateException("gateway did not start: " + Files.readString(log));
-                }
-                Thread.sleep(100);
-            }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return new ForkedGateway(process, log);
     }
 
     public int port() {
@@ -75,15 +51,16 @@ public final class ForkedGateway implements AutoCloseable {
     }
 
     /**
-     * The https listener's port, once it accepts: the listeners bind one after the other, so the http port accepting
+     * The https listener's port, once it accepts: the listeners bind one after the other, so the http one accepting
      * (what {@link #start} waits for) does not mean the https one does yet (CI once connected in between).
      */
     public int httpsPort() throws IOException, InterruptedException {
-        if (!httpsAccepting) {
-            awaitAccepting(httpsPort);
-            httpsAccepting = true;
-        }
-        return httpsPort;
+        return ports.listener("https");
+    }
+
+    /** The admin listener's port (on by default; it binds port 0 here too). */
+    public int adminPort() throws IOException, InterruptedException {
+        return ports.admin();
     }
 
     public long pid() {
