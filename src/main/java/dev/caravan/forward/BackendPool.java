@@ -92,7 +92,7 @@ public final class BackendPool implements ConnectionSource {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, current.connectTimeoutMillis()))
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-                .option(ChannelOption.RCVBUF_ALLOCATOR, loops.proxyReads())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, loops.backendReads())
                 .option(ChannelOption.ALLOCATOR, loops.allocator())
                 .handler(new ChannelInitializer<>() {
                     @Override

@@ -21,17 +21,19 @@ import java.util.concurrent.TimeUnit;
 public final class EventLoops implements AutoCloseable {
 
     /**
-     * The most one read from a proxied connection takes, a client or an HTTP/1.1 backend (Netty's default is 64 KiB).
-     * A 100 KiB body then arrives in one read and leaves in one write, where 64 KiB reads took two of each
-     * (bench/README.md, twelfth and thirteenth passes).
+     * The most one read from a proxied connection takes (Netty's default is 64 KiB). A 100 KiB body then arrives in
+     * one read and leaves in one write, where 64 KiB reads took two of each (bench/README.md, twelfth and thirteenth
+     * passes), except for responses on io_uring (see {@link #backendReads()}).
      */
     private static final int MAX_READ_BYTES = 256 * 1024;
+    private static final int NETTY_MAX_READ_BYTES = 64 * 1024;
 
     private final EventLoopGroup group;
     private final IoTransport transport;
     // reads start small (2 KiB) and grow only on connections that fill them, so small requests and responses do not
     // pay for the larger ceiling
-    private final RecvByteBufAllocator proxyReads = new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES);
+    private final RecvByteBufAllocator clientReads = new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES);
+    private final RecvByteBufAllocator backendReads;
 
     /** {@code threads} loops on the best transport available here. */
     public EventLoops(int threads) {
@@ -43,6 +45,9 @@ public final class EventLoops implements AutoCloseable {
      */
     public EventLoops(int threads, IoTransport transport) {
         this.transport = transport.select();
+        this.backendReads = this.transport == IoTransport.IO_URING
+                ? new AdaptiveRecvByteBufAllocator(64, 2048, NETTY_MAX_READ_BYTES)
+                : clientReads;
         this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("caravan-io", true),
                 this.transport.ioHandlerFactory());
     }
@@ -74,9 +79,19 @@ public final class EventLoops implements AutoCloseable {
         return PooledByteBufAllocator.DEFAULT;
     }
 
-    /** How much proxied connections (listeners' clients, HTTP/1.1 backends) read at a time: 2 to 256 KiB. */
-    public RecvByteBufAllocator proxyReads() {
-        return proxyReads;
+    /** How much the listeners' client connections read at a time: 2 to 256 KiB. */
+    public RecvByteBufAllocator clientReads() {
+        return clientReads;
+    }
+
+    /**
+     * How much HTTP/1.1 backend connections read at a time: 2 to 256 KiB on epoll and NIO, to 64 KiB on io_uring. On
+     * io_uring the larger reads cost more: the response then goes to the client in one large write, and 100 KiB
+     * responses took 1.3 to 1.5 times the CPU of 64 KiB reads, 1 MiB ones 1.2 times (on epoll 64 KiB took 1.2 times
+     * that of 256 KiB; bench/README.md, sixteenth pass).
+     */
+    public RecvByteBufAllocator backendReads() {
+        return backendReads;
     }
 
     @Override

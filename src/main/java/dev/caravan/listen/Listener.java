@@ -78,7 +78,7 @@ public final class Listener {
                 // no childOption(TCP_NODELAY): Netty's socket channels turn it on as they are made, and setting it
                 // again is a second setsockopt for every accepted connection (ClientLimitsTest checks it is on)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, loops.proxyReads())
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, loops.clientReads())
                 .childOption(ChannelOption.ALLOCATOR, loops.allocator())
                 .childHandler(new ChannelInitializer<>() {
                     @Override
