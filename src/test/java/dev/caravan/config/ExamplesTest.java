@@ -1,5 +1,6 @@
 package dev.caravan.config;
 
+import dev.caravan.testing.DemoPorts;
 import dev.caravan.testing.RawHttp;
 import dev.caravan.testing.RunningGateway;
 import dev.caravan.testing.TestBackend;
@@ -8,7 +9,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -107,11 +107,9 @@ class ExamplesTest {
 
     @Test
     void defaultConfigurationAnswersFromBothDemoBackends() throws Exception {
-        Map<String, String> properties = Map.of(
-                "demo.backend1.port", Integer.toString(freePort()),
-                "demo.backend2.port", Integer.toString(freePort()));
-        try (RunningGateway gateway = RunningGateway.start(Path.of("routes"),
-                withEmptyCertificateFolder(properties))) {
+        try (DemoPorts.Started started = DemoPorts.start(withEmptyCertificateFolder(Map.of()),
+                properties -> RunningGateway.start(Path.of("routes"), properties))) {
+            RunningGateway gateway = started.gateway();
             String first = send(gateway, "GET", "/hello", "localhost").bodyText();
             String second = send(gateway, "GET", "/hello", "localhost").bodyText();
             assertEquals(Set.of("hello from demo backend 1: GET /hello\n", "hello from demo backend 2: GET /hello\n"),
@@ -232,12 +230,6 @@ class ExamplesTest {
         Map<String, String> all = new HashMap<>(properties);
         all.put("caravan.tls.certs", java.nio.file.Files.createDirectories(temp.resolve("no-certs")).toString());
         return all;
-    }
-
-    private static int freePort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     @Test

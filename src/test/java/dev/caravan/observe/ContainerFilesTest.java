@@ -1,5 +1,6 @@
 package dev.caravan.observe;
 
+import dev.caravan.testing.DemoPorts;
 import dev.caravan.testing.RunningGateway;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -7,7 +8,6 @@ import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -132,24 +132,17 @@ class ContainerFilesTest {
 
     @Test
     void theComposeRouteFoldersStartAndProxy(@TempDir Path temp) throws Exception {
-        int one = freePort();
-        int two = freePort();
         Map<String, String> demo = Map.of("demo.backends.bind", "127.0.0.1", "demo.backends.host", "127.0.0.1",
-                "demo.backend1.port", Integer.toString(one), "demo.backend2.port", Integer.toString(two),
                 "caravan.https.enabled", "false");
-        try (RunningGateway backends = RunningGateway.start(Path.of("docker/demo-backends"), demo);
-             RunningGateway gateway = RunningGateway.start(Path.of("docker/routes"), demo)) {
+        try (DemoPorts.Started started = DemoPorts.start(demo,
+                properties -> RunningGateway.start(Path.of("docker/demo-backends"), properties));
+             RunningGateway gateway = RunningGateway.start(Path.of("docker/routes"), started.properties())) {
+            RunningGateway backends = started.gateway();
             String first = gateway.get("/hello").bodyText();
             String second = gateway.get("/hello").bodyText();
             assertTrue(first.startsWith("hello from demo backend"), first);
             assertNotEquals(first, second, "round-robin over both demo backends");
             assertTrue(backends.get("/").status() == 404, "the backends container itself routes nothing on 8080");
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }
