@@ -124,6 +124,8 @@ final class LiveRoutes {
         Map<Path, RouteFile> parsed = new HashMap<>();
         List<Incarnation> started = new ArrayList<>();
         List<Incarnation> stoppedInPlace = new ArrayList<>();
+        boolean firstStart = set.routes().isEmpty() && serving.isEmpty();
+        RouteSpec starting = null;
         interceptorsBefore = null;
         try {
             if (sharedChanged) {
@@ -140,12 +142,18 @@ final class LiveRoutes {
                     stoppedInPlace.add(old);
                 }
                 String camelId = context.getRoute(id) == null ? id : id + "~g" + generation;
+                starting = spec;
                 started.add(start(route, camelId, generation));
+                starting = null;
             }
         } catch (Exception e) {
             String outcome = rollBack(started, stoppedInPlace, oldConfigurations, oldTemplates);
-            throw new RouteFileException("Applying the change failed: " + RouteValidator.rootMessage(e) + "; "
-                    + outcome, e);
+            // which route, where: a port taken by another process names no file of its own
+            String where = starting == null ? ""
+                    : starting.location() + ": route " + starting.id() + " did not start: ";
+            // at the first start there are no previous routes to keep serving
+            throw new RouteFileException(firstStart ? where + RouteValidator.rootMessage(e)
+                    : "Applying the change failed: " + where + RouteValidator.rootMessage(e) + "; " + outcome, e);
         }
         for (Incarnation incarnation : started) {
             Incarnation old = serving.put(incarnation.id, incarnation);
@@ -221,7 +229,7 @@ final class LiveRoutes {
             route.addTo(context, camelId);
             Route started = context.getRoute(camelId);
             if (started == null || !context.getRouteController().getRouteStatus(camelId).isStarted()) {
-                throw new IllegalStateException("route " + route.id() + " (" + route.location() + ") did not start");
+                throw new IllegalStateException("Camel does not report it started");
             }
             return new Incarnation(route.id(), camelId, generation,
                     started.getConsumer() instanceof RequestHandler handler ? handler : null);

@@ -219,6 +219,8 @@ class WholeSetTest {
                 Await.until(() -> gateway.reloader().lastError() != null, "failing change rejected");
                 String error = gateway.reloader().lastError();
                 assertTrue(error.contains("the previous routes keep serving"), error);
+                assertTrue(error.contains(dir.resolve("port.yaml") + ":1: route taken-port did not start: "
+                        + "Address already in use"), error);
                 assertEquals(1, gateway.reloader().generation());
                 assertEquals("v1", gateway.get("/app").echoedHeader("X-Version"));
                 assertEquals(404, gateway.get("/extra").status());

@@ -50,6 +50,29 @@ class StartupFailureTest {
         }
     }
 
+    /** A route's own port taken (a netty-http consumer, as the demo backends are): the file, line and route named. */
+    @Test
+    void aRoutesPortInUse() throws Exception {
+        Path routes = Files.createDirectories(temp.resolve("routes"));
+        try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+            Files.writeString(routes.resolve("backend.yaml"), """
+                    - route:
+                        id: backend
+                        from:
+                          uri: "netty-http:http://127.0.0.1:%d/"
+                          steps:
+                            - setBody:
+                                constant: "hello"
+                    """.formatted(taken.getLocalPort()));
+            ForkedCaravan.Result result = ForkedCaravan.run(temp, "--caravan.routes.dir=" + routes,
+                    "--caravan.http.host=127.0.0.1", "--caravan.http.port=0", "--caravan.https.enabled=false");
+            assertFailedFast(result, "Caravan did not start: " + routes.resolve("backend.yaml")
+                    + ":1: route backend did not start: Address already in use");
+            assertTrue(result.lines("previous routes keep serving").isEmpty(), "no previous routes at a start:\n"
+                    + result.output());
+        }
+    }
+
     @Test
     void aBadCertificate() throws Exception {
         Path routes = Files.createDirectories(temp.resolve("routes"));
