@@ -75,7 +75,7 @@ class GracefulShutdownTest {
                         "a new connection is refused, not accepted and dropped");
 
                 for (Future<String> request : inFlight) {
-                    assertEquals("ok", request.get(), "every request in flight completes");
+                    assertEquals("ok", request.get(), "every request in flight completes; log:\n" + gateway.log());
                 }
                 assertEquals(0, gateway.awaitExit(Duration.ofSeconds(30)), "exit code; log:\n" + gateway.log());
                 assertTrue(!gateway.log().contains("ERROR") && !gateway.log().contains("LEAK:"), gateway.log());
