@@ -124,7 +124,7 @@ final class LiveRoutes {
         Map<Path, RouteFile> parsed = new HashMap<>();
         List<Incarnation> started = new ArrayList<>();
         List<Incarnation> stoppedInPlace = new ArrayList<>();
-        boolean firstStart = set.routes().isEmpty() && serving.isEmpty();
+        boolean nothingServing = serving.isEmpty();
         RouteSpec starting = null;
         interceptorsBefore = null;
         try {
@@ -151,8 +151,8 @@ final class LiveRoutes {
             // which route, where: a port taken by another process names no file of its own
             String where = starting == null ? ""
                     : starting.location() + ": route " + starting.id() + " did not start: ";
-            // at the first start there are no previous routes to keep serving
-            throw new RouteFileException(firstStart ? where + RouteValidator.rootMessage(e)
+            // at the first start (or with every route removed) there are no previous routes to keep serving
+            throw new RouteFileException(nothingServing ? where + RouteValidator.rootMessage(e)
                     : "Applying the change failed: " + where + RouteValidator.rootMessage(e) + "; " + outcome, e);
         }
         for (Incarnation incarnation : started) {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,6 +21,7 @@ public final class BoundPorts {
     private final Process process;
     private final Path log;
     private final Duration limit;
+    private final Map<String, Integer> found = new ConcurrentHashMap<>(); // a port, once read, without the log again
 
     /** Reads {@code log}, the output of {@code process}, waiting up to {@code limit} for a line. */
     public BoundPorts(Process process, Path log, Duration limit) {
@@ -39,12 +42,18 @@ public final class BoundPorts {
     }
 
     private int await(Pattern line, String what) throws IOException, InterruptedException {
+        Integer known = found.get(what);
+        if (known != null) {
+            return known;
+        }
         long deadline = System.nanoTime() + limit.toNanos();
         while (true) {
             String output = Files.readString(log);
-            Matcher found = line.matcher(output);
-            if (found.find()) {
-                return Integer.parseInt(found.group(1));
+            Matcher match = line.matcher(output);
+            if (match.find()) {
+                int port = Integer.parseInt(match.group(1));
+                found.put(what, port);
+                return port;
             }
             if (!process.isAlive() || System.nanoTime() > deadline) {
                 process.destroyForcibly();
