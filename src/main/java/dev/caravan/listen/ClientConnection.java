@@ -98,6 +98,8 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
     private boolean bodyPaused;
     /** A response finished while the client was not reading: the next request waits until it drains. */
     private boolean awaitingDrain;
+    /** The last write of the latest response: shutdown closes the connection only once it is done. */
+    private ChannelFuture lastResponseWrite;
     private long discardBudget;
     private BodySource responseBody;
     private ChannelBodyWriter responseWriter;
@@ -623,6 +625,7 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
         headStarted = 0;
         headBytes = false;
         boolean refused = refusing;
+        lastResponseWrite = lastWrite;
         lastWrite.addListener(f -> done.finished(refused ? Outcome.REFUSED
                 : f.isSuccess() ? Outcome.COMPLETED : Outcome.CLIENT_GONE));
         // a body the route never sent anywhere is dropped (and its buffers released); what is still on its way is
@@ -727,10 +730,14 @@ final class ClientConnection extends ChannelInboundHandlerAdapter implements Rea
 
     /** Shutdown: close now if between requests, else right after the current response. */
     void closeWhenIdle() {
-        if (current == null) {
-            ctx.close();
-        } else {
+        if (current != null) {
             closeAfterResponse = true;
+        } else if (lastResponseWrite != null && !lastResponseWrite.isDone()) {
+            // the response is finished but not all written (a client reading slowly): it still gets all of it
+            closing = true;
+            lastResponseWrite.addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ctx.close();
         }
     }
 
