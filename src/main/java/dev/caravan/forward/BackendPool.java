@@ -10,8 +10,11 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
@@ -31,6 +34,8 @@ public final class BackendPool implements ConnectionSource {
             .setMaxHeaderSize(32768)
             .setMaxChunkSize(65536);
 
+    private static final long CLOSE_WAIT_MILLIS = 2000;
+
     private final String host;
     private final int port;
     private final EventLoops loops;
@@ -39,8 +44,12 @@ public final class BackendPool implements ConnectionSource {
     private final int loopCount;
     private final PoolSettings settings;
     private final Map<EventLoop, ArrayDeque<Channel>> idle = new ConcurrentHashMap<>();
-    // observe: connections open and kept idle, for pool metrics (active = open - idle)
-    private final java.util.concurrent.atomic.AtomicInteger openCount = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * Every connection open or being opened, in use or idle: closed, and waited for, before the I/O threads stop
+     * (a close still in progress when they stop may never reach the backend). Also the pool metrics' open count.
+     */
+    private final ChannelGroup open = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    // observe: connections kept idle, for pool metrics (active = open - idle)
     private final java.util.concurrent.atomic.AtomicInteger idleCount = new java.util.concurrent.atomic.AtomicInteger();
     private final String origin;
 
@@ -97,8 +106,7 @@ public final class BackendPool implements ConnectionSource {
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        openCount.incrementAndGet(); // observe
-                        ch.closeFuture().addListener(f -> openCount.decrementAndGet());
+                        open.add(ch);
                         if (tls != null) {
                             // the handshake shares the connect timeout: both are "getting a usable connection"
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc(), host, port,
@@ -192,7 +200,7 @@ public final class BackendPool implements ConnectionSource {
 
     /** Connections open or being opened to the backend, in use or idle (observe). */
     public int openConnections() {
-        return openCount.get();
+        return open.size();
     }
 
     /** Connections kept idle for reuse (observe). */
@@ -200,12 +208,16 @@ public final class BackendPool implements ConnectionSource {
         return Math.max(0, idleCount.get());
     }
 
-    /** Closes every kept connection (shutdown). */
+    /**
+     * Closes every connection, idle or in use (shutdown), and waits, up to a bound, until they are closed: a close
+     * still under way when the I/O threads stop may never reach the backend (on io_uring a connection with a receive
+     * armed closes only once the receive is cancelled; bench/README.md, seventeenth pass).
+     */
     void close() {
         idle.forEach((loop, kept) -> loop.execute(() -> {
-            kept.forEach(Channel::close);
             idleCount.addAndGet(-kept.size()); // observe
             kept.clear();
         }));
+        open.close().awaitUninterruptibly(CLOSE_WAIT_MILLIS);
     }
 }
