@@ -160,7 +160,7 @@ done
         done
         echo "  caravan/nginx $c: throughput $(ratio "${RPS[$c.caravan]}" "${RPS[$c.nginx]}"), p99 $(ratio "${P99[$c.caravan]}" "${P99[$c.nginx]}"), CPU per request $(ratio "${CPU[$c.caravan]}" "${CPU[$c.nginx]}")"
         if [[ $FLOOR == 1 ]]; then
-            echo "  caravan/netty-http $c: throughput $(ratio "${RPS[$c.caravan]}" "${RPS[$c.netty-http]}"), CPU per request $(ratio "${CPU[$c.caravan]}" "${CPU[$c.netty-http]}")"
+            echo "  caravan/netty-http $c: throughput $(ratio "${RPS[$c.caravan]}" "${RPS[$c.netty-http]}"), p99 $(ratio "${P99[$c.caravan]}" "${P99[$c.netty-http]}"), CPU per request $(ratio "${CPU[$c.caravan]}" "${CPU[$c.netty-http]}")"
         fi
     done
     echo
