@@ -8,6 +8,8 @@
 #
 # Environment: ROUNDS (5), DURATION (8s), CONNECTIONS (50), THREADS (2), CASES ("1k 100k close"; also "browser", "upload"),
 #              WARMUP (3s per case for nginx and the origin), CARAVAN_WARMUP (20s per case: the JIT shares its core),
+#              WARMUP_PARTS (1; N splits each warm-up given in seconds into N wrk runs, so connections also close and
+#              open before the measured rounds),
 #              PIN (1: origin and proxies on CPU 0, wrk on CPU 1 when the machine has 2 or more cores),
 #              IO_THREADS (1: Caravan's event loops), NGINX_WORKERS (1), CARAVAN_JAVA (java: the JVM that runs Caravan),
 #              BACKEND_PORT (18080), NGINX_PORT (18081), CARAVAN_PORT (18082),
@@ -23,6 +25,7 @@ THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-3s}
 CARAVAN_WARMUP=${CARAVAN_WARMUP:-20s}
 CASES=${CASES:-1k 100k close}
+WARMUP_PARTS=${WARMUP_PARTS:-1}
 PIN=${PIN:-1}
 IO_THREADS=${IO_THREADS:-1}
 export NGINX_WORKERS=${NGINX_WORKERS:-1}
@@ -101,7 +104,15 @@ for c in $CASES; do
         skips "$c" "$name" && continue
         w=$WARMUP
         [[ $name == caravan || $name == netty-* ]] && w=$CARAVAN_WARMUP
-        run_wrk "$c" "$name" "$w" "$RESULTS/warmup-$c-$name.txt"
+        if ((WARMUP_PARTS > 1)) && [[ $w =~ ^([0-9]+)s?$ ]]; then
+            # connections closed and opened during the warm-up too: the JIT compiles those paths before round 1
+            part_s=$((BASH_REMATCH[1] / WARMUP_PARTS))
+            for ((part = 1; part <= WARMUP_PARTS; part++)); do
+                run_wrk "$c" "$name" "${part_s}s" "$RESULTS/warmup-$c-$name-$part.txt"
+            done
+        else
+            run_wrk "$c" "$name" "$w" "$RESULTS/warmup-$c-$name.txt"
+        fi
     done
 done
 
