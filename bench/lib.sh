@@ -319,7 +319,9 @@ bench_certificate() {
 }
 
 # proxy_route_file ROUTES_DIR BACKEND_URL [LISTENERS] — writes ROUTES_DIR/bench.yaml: one caravan-proxy route for /
-# to BACKEND_URL, on the template's default listener or on LISTENERS (e.g. http,https).
+# to BACKEND_URL, on the template's default listener or on LISTENERS (e.g. http,https). Kept backend connections idle
+# out after POOL_IDLE_TIMEOUT ms (60000: what nginx's upstream keepalive_timeout gives the nginx proxy by default; the
+# bench origin keeps connections 65 s), so neither proxy reconnects between rounds (eighteenth pass).
 proxy_route_file() {
     mkdir -p "$1"
     cat >"$1/bench.yaml" <<EOF
@@ -331,6 +333,8 @@ proxy_route_file() {
         value: /
       - name: backends
         value: "$2"
+      - name: poolIdleTimeout
+        value: "${POOL_IDLE_TIMEOUT:-60000}"
 EOF
     if [[ -n "${3:-}" ]]; then
         printf '      - name: listener\n        value: %s\n' "$3" >>"$1/bench.yaml"

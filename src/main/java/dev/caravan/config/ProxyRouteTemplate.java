@@ -24,6 +24,8 @@ public final class ProxyRouteTemplate extends RouteBuilder {
                 .templateParameter("preserveHost", "true", "Send the client's Host (true) or the backend's (false)")
                 .templateParameter("connectTimeout", "5000", "Milliseconds to connect")
                 .templateParameter("responseTimeout", "60000", "Milliseconds to the response head")
+                .templateParameter("poolIdleTimeout", "4000",
+                        "Milliseconds a kept backend connection may idle (below the backend's keep-alive timeout)")
                 .templateParameter("cache", "false",
                         "true: answer from the shared response cache (caravan-cache:caravan, default limits)")
                 .templateParameter("compress", "false", "true: compress responses (brotli or gzip) for clients that"
@@ -34,6 +36,7 @@ public final class ProxyRouteTemplate extends RouteBuilder {
                 .to("caravan-compress:br,gzip?enabled={{compress}}")
                 .to("caravan-forward:{{backends}}?balance={{balance}}&stripPrefix={{stripPrefix}}"
                         + "&preserveHost={{preserveHost}}"
-                        + "&connectTimeout={{connectTimeout}}&responseTimeout={{responseTimeout}}");
+                        + "&connectTimeout={{connectTimeout}}&responseTimeout={{responseTimeout}}"
+                        + "&poolIdleTimeout={{poolIdleTimeout}}");
     }
 }
