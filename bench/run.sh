@@ -8,8 +8,8 @@
 #
 # Environment: ROUNDS (5), DURATION (8s), CONNECTIONS (50), THREADS (2), CASES ("1k 100k close"; also "browser", "upload"),
 #              WARMUP (3s per case for nginx and the origin), CARAVAN_WARMUP (20s per case: the JIT shares its core),
-#              WARMUP_PARTS (1; N splits each warm-up given in seconds into N wrk runs, so connections also close and
-#              open before the measured rounds),
+#              WARMUP_PARTS (3: each warm-up given in seconds runs as 3 wrk runs, so connections also close and open
+#              before the measured rounds and the JIT has compiled those paths; 1: one run, as before 2026-12-02),
 #              PIN (1: origin and proxies on CPU 0, wrk on CPU 1 when the machine has 2 or more cores),
 #              IO_THREADS (1: Caravan's event loops), NGINX_WORKERS (1), CARAVAN_JAVA (java: the JVM that runs Caravan),
 #              BACKEND_PORT (18080), NGINX_PORT (18081), CARAVAN_PORT (18082),
@@ -25,7 +25,7 @@ THREADS=${THREADS:-2}
 WARMUP=${WARMUP:-3s}
 CARAVAN_WARMUP=${CARAVAN_WARMUP:-20s}
 CASES=${CASES:-1k 100k close}
-WARMUP_PARTS=${WARMUP_PARTS:-1}
+WARMUP_PARTS=${WARMUP_PARTS:-3}
 PIN=${PIN:-1}
 IO_THREADS=${IO_THREADS:-1}
 export NGINX_WORKERS=${NGINX_WORKERS:-1}
