@@ -24,7 +24,8 @@ public final class ProxyRouteTemplate extends RouteBuilder {
                 .templateParameter("preserveHost", "true", "Send the client's Host (true) or the backend's (false)")
                 .templateParameter("connectTimeout", "5000", "Milliseconds to connect")
                 .templateParameter("responseTimeout", "60000", "Milliseconds to the response head")
-                .templateParameter("poolIdleTimeout", "4000",
+                // optional: unset, the option is left out and caravan-forward's own default (4000) applies
+                .templateOptionalParameter("poolIdleTimeout",
                         "Milliseconds a kept backend connection may idle (below the backend's keep-alive timeout)")
                 .templateParameter("cache", "false",
                         "true: answer from the shared response cache (caravan-cache:caravan, default limits)")
@@ -37,6 +38,6 @@ public final class ProxyRouteTemplate extends RouteBuilder {
                 .to("caravan-forward:{{backends}}?balance={{balance}}&stripPrefix={{stripPrefix}}"
                         + "&preserveHost={{preserveHost}}"
                         + "&connectTimeout={{connectTimeout}}&responseTimeout={{responseTimeout}}"
-                        + "&poolIdleTimeout={{poolIdleTimeout}}");
+                        + "&poolIdleTimeout={{?poolIdleTimeout}}");
     }
 }
